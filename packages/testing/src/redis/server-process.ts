@@ -1,0 +1,116 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { createClient } from 'redis';
+
+export interface SpawnedServer {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1 (and, with `alsoPlus`, `port + alsoPlus` too: a cluster's bus port). */
+export async function freePort(alsoPlus?: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
+    if (alsoPlus === undefined) return port;
+    if (port + alsoPlus > 65535) continue;
+    const busFree = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port + alsoPlus, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (busFree) return port;
+  }
+  throw new Error('[tristack] [harness] no free port pair found on 127.0.0.1');
+}
+
+/** Splits a command prefix like `ld.so --library-path /x /x/redis-server` into argv. */
+export function splitCommand(command: string): string[] {
+  return command.trim().split(/\s+/).filter(Boolean);
+}
+
+/**
+ * Spawns `command --port N --bind 127.0.0.1 --save "" --appendonly no …extraArgs` and waits
+ * until it answers PING. Rejects with the server's own output when it fails to start.
+ */
+export async function spawnRedisServer(
+  command: string,
+  extraArgs: readonly string[] = [],
+  options: { port?: number; startTimeoutMs?: number } = {},
+): Promise<SpawnedServer> {
+  const port = options.port ?? (await freePort());
+  const [file, ...prefixArgs] = splitCommand(command);
+  if (!file) throw new Error('[tristack] [harness] empty server command');
+  const args = [
+    ...prefixArgs,
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--protected-mode',
+    'no',
+    ...extraArgs,
+  ];
+  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  const exited = new Promise<never>((_, reject) => {
+    child.once('error', (error) =>
+      reject(new Error(`[tristack] [harness] cannot start \`${command}\`: ${error.message}`)),
+    );
+    child.once('exit', (code) =>
+      reject(
+        new Error(`[tristack] [harness] \`${command}\` exited with ${code} on port ${port}:\n${output}`),
+      ),
+    );
+  });
+  const url = `redis://127.0.0.1:${port}`;
+  const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
+  const ready = (async () => {
+    while (Date.now() < deadline) {
+      const client = createClient({ url, socket: { reconnectStrategy: false, connectTimeout: 500 } });
+      client.on('error', () => {});
+      try {
+        await client.connect();
+        await client.ping();
+        await client.close();
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+    throw new Error(`[tristack] [harness] \`${command}\` did not answer PING on port ${port}:\n${output}`);
+  })();
+  try {
+    await Promise.race([ready, exited]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  exited.catch(() => {});
+  return {
+    url,
+    port,
+    process: child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+      }),
+  };
+}
