@@ -8,6 +8,7 @@ const REDIS_SUITES = [
   'packages/redis/src/**/*.test.ts',
   'packages/langgraph-redis/src/**/*.test.ts',
   'packages/testing/src/redis/**/*.test.ts',
+  'packages/langchain/src/**/*.test.ts',
 ];
 const EXCLUDED = ['**/node_modules/**', '**/dist/**', '**/*.cluster.test.ts'];
 

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { benchmarks } from './benchmarks/index.js';
 import { createContext } from './context.js';
+import { markdownTable, writeBenchmarksPage } from './docs-page.js';
 import { printTable } from './report.js';
 import { measure, type RunOptions } from './runner.js';
 
@@ -15,6 +16,7 @@ const { values, positionals } = parseArgs({
     smoke: { type: 'boolean', default: false },
     concurrency: { type: 'string', default: '16' },
     operations: { type: 'string', default: '20000' },
+    'write-docs': { type: 'boolean', default: false },
   },
 });
 const options: RunOptions = values.smoke
@@ -33,6 +35,7 @@ const { context, close } = await createContext(options);
 console.log(
   `# Tristack benchmarks — ${context.url}, concurrency ${options.concurrency}, ${options.operations} ops${values.smoke ? ' (smoke)' : ''}`,
 );
+const sections: string[] = [];
 try {
   for (const bench of selected) {
     const { cases, cleanup } = await bench.setup(context);
@@ -41,9 +44,27 @@ try {
       const rows = [];
       for (const benchCase of cases) rows.push(await measure(benchCase, options));
       printTable(`${bench.name}: ${bench.description}`, floor, rows);
+      sections.push(markdownTable(`${bench.name}: ${bench.description}`, floor, rows));
     } finally {
       await cleanup?.();
     }
+  }
+  if (values['write-docs']) {
+    const info = await context.client.info('server');
+    const version = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
+    const server = /server_name:(\S+)/.exec(info)?.[1] ?? 'redis';
+    const path = new URL('../../docs/benchmarks.md', import.meta.url);
+    writeBenchmarksPage(
+      path.pathname,
+      {
+        serverVersion: `${server} ${version}`,
+        concurrency: options.concurrency,
+        operations: options.operations,
+        command: `pnpm bench ${process.argv.slice(2).join(' ')}`.trim(),
+      },
+      sections,
+    );
+    console.log(`\nwrote ${path.pathname}`);
   }
 } finally {
   await close();

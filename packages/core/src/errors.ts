@@ -14,6 +14,7 @@ export type TristackErrorCode =
   | 'ABORTED'
   | 'LIMIT_EXCEEDED'
   | 'CIRCUIT_OPEN'
+  | 'LEASE_BUSY'
   | 'LEASE_LOST'
   | 'STREAM_FAILED'
   | 'INTEGRITY'

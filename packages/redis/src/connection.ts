@@ -83,15 +83,29 @@ export function toRedisConnection(client: RedisClientInput, driver = 'redis'): R
     send = (args, options) => client.sendCommand(options?.key, options?.readonly, args);
     duplicate = async () => {
       const copy = client.duplicate();
+      // Without a listener a dropped connection's 'error' event is an uncaught exception; the
+      // failure reaches callers as the rejected command instead.
+      (copy as { on?(event: 'error', listener: () => void): unknown }).on?.('error', () => {});
       await copy.connect();
-      return Object.assign(toRedisConnection(copy, driver), { close: () => closeQuietly(copy) });
+      return Object.assign(toRedisConnection(copy, driver), {
+        close: () => closeQuietly(copy),
+        // Drops the connection at once, failing a blocking read in flight (close() waits for it).
+        destroy: () => (copy as { destroy?(): void }).destroy?.(),
+      });
     };
   } else if (isNodeRedisClient(client)) {
     send = (args) => client.sendCommand(args);
     duplicate = async () => {
       const copy = client.duplicate();
+      // Without a listener a dropped connection's 'error' event is an uncaught exception; the
+      // failure reaches callers as the rejected command instead.
+      (copy as { on?(event: 'error', listener: () => void): unknown }).on?.('error', () => {});
       await copy.connect();
-      return Object.assign(toRedisConnection(copy, driver), { close: () => closeQuietly(copy) });
+      return Object.assign(toRedisConnection(copy, driver), {
+        close: () => closeQuietly(copy),
+        // Drops the connection at once, failing a blocking read in flight (close() waits for it).
+        destroy: () => (copy as { destroy?(): void }).destroy?.(),
+      });
     };
   } else {
     const connection = client;

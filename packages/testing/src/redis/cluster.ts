@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createClient } from 'redis';
 import { freePort, spawnRedisServer, type SpawnedServer } from './server-process.js';
 
@@ -16,6 +19,9 @@ const SLOTS = 16384;
  */
 export async function spawnRedisCluster(command: string, masters = 3): Promise<SpawnedCluster> {
   const nodes: SpawnedServer[] = [];
+  // A fresh folder per cluster: a node that found an old nodes.conf would come up with stale slots.
+  const configDir = mkdtempSync(join(tmpdir(), 'tristack-cluster-'));
+  const removeConfig = () => rmSync(configDir, { recursive: true, force: true });
   try {
     for (let index = 0; index < masters; index++) {
       const port = await freePort(10000);
@@ -26,7 +32,7 @@ export async function spawnRedisCluster(command: string, masters = 3): Promise<S
             '--cluster-enabled',
             'yes',
             '--cluster-config-file',
-            `/tmp/tristack-cluster-${port}.conf`,
+            join(configDir, `nodes-${port}.conf`),
             '--cluster-node-timeout',
             '2000',
           ],
@@ -73,12 +79,14 @@ export async function spawnRedisCluster(command: string, masters = 3): Promise<S
     }
   } catch (error) {
     await Promise.all(nodes.map((node) => node.stop()));
+    removeConfig();
     throw error;
   }
   return {
     urls: nodes.map((node) => node.url),
     stop: async () => {
       await Promise.all(nodes.map((node) => node.stop()));
+      removeConfig();
     },
   };
 }

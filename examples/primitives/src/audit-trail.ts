@@ -1,0 +1,17 @@
+import { RedisAuditLog, type RedisClientInput } from '@tristack/redis';
+
+/** A tamper-evident audit trail: append events, read a conversation back, verify the hash chain. */
+export function auditTrail(client: RedisClientInput) {
+  const log = new RedisAuditLog({ client, defaultTenantId: 'acme' });
+  return {
+    toolCalled: (userId: string, conversationId: string, tool: string, apiKey: string) =>
+      log.record({
+        type: 'tool.call.requested',
+        userId,
+        conversationId,
+        data: { tool, arguments: { apiKey, query: 'open issues' } }, // apiKey is redacted before storing
+      }),
+    conversation: async (conversationId: string) => (await log.query({ conversationId })).events,
+    verify: () => log.verify(),
+  };
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { stripAuthorizationContext, tokenRedactingFetch } from './token-redacting-fetch.js';
+
+describe('tokenRedactingFetch', () => {
+  it('drops authorization context (token, user info) at any depth, keeping everything else', () => {
+    const body = {
+      id: 'ac_1',
+      status: 'completed',
+      context: { token: 'secret-token', user_info: { email: 'a@b.c' } },
+      output: {
+        authorization: { context: { token: 'other' } },
+        value: { context: 'a tool value named context' },
+      },
+    };
+    expect(stripAuthorizationContext(body)).toEqual({
+      id: 'ac_1',
+      status: 'completed',
+      output: { authorization: {}, value: { context: 'a tool value named context' } },
+    });
+  });
+
+  it('rewrites JSON responses and passes other responses through untouched', async () => {
+    const responses: Record<string, Response> = {
+      json: Response.json(
+        { status: 'completed', context: { token: 't0k3n' } },
+        { headers: { 'x-request': '1' } },
+      ),
+      text: new Response('plain t0k3n', { headers: { 'content-type': 'text/plain' } }),
+      empty: new Response(null, { status: 204 }),
+    };
+    const fetch = tokenRedactingFetch(async (input) => responses[String(input)]!);
+    const json = await fetch('json');
+    expect(json.headers.get('x-request')).toBe('1');
+    expect(await json.json()).toEqual({ status: 'completed' });
+    expect(await (await fetch('text')).text()).toBe('plain t0k3n');
+    expect((await fetch('empty')).status).toBe(204);
+  });
+});

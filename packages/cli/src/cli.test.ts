@@ -1,0 +1,399 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { AuditEvent, AuditVerifyResult } from '@tristack/core';
+import { RedisAuditLog, RedisConversationLease, RedisConversationMemory } from '@tristack/redis';
+import { RedisJobQueue } from '@tristack/redis/queue';
+import { freePort, useRedis } from '@tristack/testing/redis';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './cli.js';
+import type { CliIo } from './output.js';
+
+const redis = useRedis();
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+const BIN = fileURLToPath(new URL('./bin.ts', import.meta.url));
+// oxlint-disable-next-line no-control-regex -- asserting on ANSI escapes
+const ANSI = /\u001B\[/;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `tristack` binary (TypeScript source through tsx), piped: no TTY, no colour. */
+async function tristack(...args: string[]): Promise<Run> {
+  const url = `${redis.url}/${redis.database}`;
+  try {
+    const { stdout, stderr } = await promisify(execFile)(
+      TSX,
+      ['--conditions=@tristack/source', BIN, '--url', url, ...args],
+      {
+        cwd: ROOT,
+        timeout: 60_000,
+        env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '' },
+      },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    if (typeof failed.code !== 'number') throw error;
+    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+/** Runs the CLI in this process with captured output (for cases that need no separate process). */
+async function inProcess(args: string[], tty = false): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: { write: (text: string) => (stdout += text), isTTY: tty, columns: 200 },
+    stderr: { write: (text: string) => (stderr += text), isTTY: tty },
+    env: {},
+  };
+  const code = await runCli(args, io);
+  return { code, stdout, stderr };
+}
+
+async function seed(): Promise<{ events: AuditEvent[] }> {
+  const log = new RedisAuditLog({ client: redis.client, defaultTenantId: 'acme' });
+  const memory = new RedisConversationMemory({ client: redis.client });
+  const lease = new RedisConversationLease({ client: redis.client });
+  const base = { userId: 'alice', conversationId: 'c-1', runId: 'run-1' };
+  const events = [
+    await log.record({ ...base, type: 'model.call.started', data: { model: 'gpt-test' } }),
+    await log.record({
+      ...base,
+      type: 'model.call.finished',
+      data: { model: 'gpt-test', cached: true, tokenUsage: { inputTokens: 12, outputTokens: 3 } },
+    }),
+    await log.record({
+      ...base,
+      type: 'tool.call.executed',
+      data: {
+        tool: 'Gmail.ListEmails',
+        toolVersion: '2.0.1',
+        executionId: 'exec-7',
+        durationMs: 1250,
+        authorizationStatus: 'completed',
+      },
+    }),
+    await log.record({
+      ...base,
+      type: 'rate-limit.denied',
+      data: { key: 'alice', limiter: 'per-user', retryAfterMs: 30_000 },
+    }),
+    await log.record({
+      userId: 'bob',
+      conversationId: 'c-2',
+      type: 'cache.miss',
+      data: { cache: 'answers' },
+    }),
+  ];
+  await memory.append({ userId: 'alice', conversationId: 'c-1' }, [
+    { role: 'user', content: 'What is in my inbox?' },
+    { role: 'assistant', content: 'Three new emails.' },
+  ]);
+  await lease.acquire('c-1', { ttlMs: 60_000 });
+  return { events };
+}
+
+describe('tristack (the binary, against a real server)', () => {
+  it('prints a conversation’s audit trail as a readable table and as JSON', async () => {
+    const { events } = await seed();
+    const text = await tristack('audit', 'conversation', 'c-1', '--tenant', 'acme');
+    expect(text.code).toBe(0);
+    expect(text.stdout).not.toMatch(ANSI);
+    const lines = text.stdout.trimEnd().split('\n');
+    expect(lines[0]!.split(/\s{2,}/)).toEqual(['TIME', 'SEQ', 'LAYER', 'TYPE', 'ACTOR', 'OUTCOME', 'DETAIL']);
+    expect(lines).toHaveLength(5);
+    expect(lines[1]).toContain(new Date(events[0]!.timestamp).toISOString());
+    expect(lines[2]).toMatch(
+      /2\s+orchestration\s+model\.call\.finished\s+alice\s+cached\s+gpt-test · 12 in \/ 3 out tokens/,
+    );
+    expect(lines[3]).toMatch(
+      /3\s+tool\s+tool\.call\.executed\s+alice\s+success\s+Gmail\.ListEmails@2\.0\.1 · 1\.3s · execution exec-7/,
+    );
+    expect(lines[4]).toMatch(
+      /4\s+state\s+rate-limit\.denied\s+alice\s+denied\s+per-user · alice · retry in 30s/,
+    );
+    expect(text.stdout).not.toContain('bob');
+
+    const json = await tristack('audit', 'conversation', 'c-1', '--tenant', 'acme', '--json', '--limit', '2');
+    expect(json.code).toBe(0);
+    const page = JSON.parse(json.stdout) as { events: AuditEvent[]; nextCursor?: string; tenantId: string };
+    expect(page.tenantId).toBe('acme');
+    expect(page.events.map((event) => event.type)).toEqual(['model.call.started', 'model.call.finished']);
+    expect(page.events[1]).toEqual(events[1]);
+    expect(page.nextCursor).toBe(events[1]!.id);
+
+    const user = await inProcess([
+      '--url',
+      `${redis.url}/${redis.database}`,
+      'audit',
+      'user',
+      'bob',
+      '--tenant',
+      'acme',
+      '--json',
+    ]);
+    expect((JSON.parse(user.stdout) as { events: AuditEvent[] }).events.map((event) => event.type)).toEqual([
+      'cache.miss',
+    ]);
+  }, 90_000);
+
+  it('verifies a tenant’s chain, and reports tampering with exit code 1', async () => {
+    const { events } = await seed();
+    const valid = await tristack('audit', 'verify', 'acme');
+    expect(valid).toMatchObject({ code: 0 });
+    expect(valid.stdout).toMatch(
+      /^valid: tenant acme, 5 entries checked \(head sequence 5, hash [0-9a-f]{40}\)\n$/,
+    );
+
+    const log = new RedisAuditLog({ client: redis.client });
+    await redis.client.sendCommand(['XDEL', log.keys('acme').log, events[2]!.id]);
+    const broken = await tristack('audit', 'verify', 'acme');
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain('BROKEN: tenant acme, 1 problem in 4 entries checked');
+    expect(broken.stdout).toMatch(
+      new RegExp(`deleted\\s+3\\s+${events[3]!.id}\\s+1 entry is missing before`),
+    );
+    const json = await tristack('audit', 'verify', 'acme', '--json');
+    expect(json.code).toBe(1);
+    const result = JSON.parse(json.stdout) as AuditVerifyResult;
+    expect(result).toMatchObject({ tenantId: 'acme', valid: false, checked: 4 });
+    expect(result.issues).toMatchObject([{ kind: 'deleted', sequence: 3, missing: 1, id: events[3]!.id }]);
+  }, 90_000);
+
+  it('inspects a conversation: memory with TTL left, the lease holder, recent audit events', async () => {
+    await seed();
+    const text = await inProcess([
+      '--url',
+      `${redis.url}/${redis.database}`,
+      'inspect',
+      'conversation',
+      'alice',
+      'c-1',
+      '--tenant',
+      'acme',
+    ]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^conversation c-1 of user alice \(tenant acme\)/);
+    expect(text.stdout).toMatch(/recent audit events \(tenant acme\)\n {2}TIME/);
+    // The memory was written without a tenant, so the tenant-scoped read finds nothing there…
+    expect(text.stdout).toContain('no messages');
+    const untenanted = await tristack('inspect', 'conversation', 'alice', 'c-1', '--json');
+    const state = JSON.parse(untenanted.stdout) as {
+      memory: { messageCount: number; ttlMs: number; messages: { role: string; content: string }[] };
+      lease: { held: boolean; holderId: string; fencingToken: number; ttlMs: number };
+      auditEvents: AuditEvent[];
+    };
+    expect(state.memory.messageCount).toBe(2);
+    expect(state.memory.messages.map((message) => message.content)).toEqual([
+      'What is in my inbox?',
+      'Three new emails.',
+    ]);
+    expect(state.memory.ttlMs).toBeGreaterThan(0);
+    expect(state.lease).toMatchObject({
+      held: true,
+      holderId: expect.any(String),
+      fencingToken: expect.any(Number),
+    });
+    expect(state.lease.ttlMs).toBeGreaterThan(0);
+    expect(state.lease.ttlMs).toBeLessThanOrEqual(60_000);
+    expect(state.auditEvents).toEqual([]); // the events were recorded for tenant acme
+    // …and the text view of the default tenant shows memory and lease.
+    const plain = await tristack('inspect', 'conversation', 'alice', 'c-1');
+    expect(plain.stdout).toMatch(/2 messages, last activity \S+, TTL left \d+/);
+    expect(plain.stdout).toMatch(/user\s+\d+\s+What is in my inbox\?/);
+    expect(plain.stdout).toMatch(/held by \S+, fencing token \d+, expires in \d+s/);
+  }, 90_000);
+
+  it('exports JSON Lines to stdout and to a file, and follows a user live', async () => {
+    const { events } = await seed();
+    const exported = await tristack('audit', 'export', 'acme');
+    expect(exported.code).toBe(0);
+    expect(
+      exported.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as AuditEvent).id),
+    ).toEqual(events.map((event) => event.id));
+    const folder = mkdtempSync(join(tmpdir(), 'tristack-cli-'));
+    try {
+      const file = join(folder, 'audit.jsonl');
+      const toFile = await inProcess([
+        '--url',
+        `${redis.url}/${redis.database}`,
+        'audit',
+        'export',
+        '--tenant',
+        'acme',
+        '--user',
+        'alice',
+        '--output',
+        file,
+      ]);
+      expect(toFile.stdout).toBe('');
+      expect(toFile.stderr).toContain(`exported 4 events of tenant acme to ${file}`);
+      expect(readFileSync(file, 'utf8').trimEnd().split('\n')).toHaveLength(4);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+
+    const since = Date.now();
+    const child = spawn(
+      TSX,
+      [
+        '--conditions=@tristack/source',
+        BIN,
+        '--url',
+        `${redis.url}/${redis.database}`,
+        'audit',
+        'user',
+        'carol',
+        '--tenant',
+        'acme',
+        '--follow',
+        '--json',
+        '--from',
+        String(since),
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    try {
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const log = new RedisAuditLog({ client: redis.client, defaultTenantId: 'acme' });
+      await log.record({
+        userId: 'carol',
+        type: 'lease.acquired',
+        data: { lease: 'c-9', holder: 'worker-1' },
+      });
+      await log.record({ userId: 'dave', type: 'cache.hit', data: {} });
+      await log.record({
+        userId: 'carol',
+        type: 'lease.lost',
+        data: { lease: 'c-9', holder: 'worker-1', reason: 'expired' },
+      });
+      const deadline = Date.now() + 60_000;
+      while (output.split('\n').filter(Boolean).length < 2 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      const lines = output
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as AuditEvent);
+      expect(lines.map((event) => event.type)).toEqual(['lease.acquired', 'lease.lost']);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 120_000);
+  it('inspects a job queue: live counts as a table and as JSON', async () => {
+    const queue = new RedisJobQueue({ client: redis.client });
+    try {
+      for (const index of [1, 2, 3]) await queue.enqueue('emails', { index });
+      await queue.enqueue('emails', { index: 4 }, { delayMs: 60_000 });
+      await queue.enqueue('reports', { index: 5 });
+    } finally {
+      await queue.close();
+    }
+    const text = await tristack('inspect', 'queue', 'emails');
+    expect(text.code).toBe(0);
+    expect(text.stdout.split('\n').slice(0, 3)).toEqual([
+      'queue emails',
+      'WAITING  ACTIVE  DELAYED  FAILED  DEAD  COMPLETED',
+      expect.stringMatching(/^3\s+0\s+1\s+0\s+0\s+0$/),
+    ]);
+    const json = await inProcess([
+      '--url',
+      `${redis.url}/${redis.database}`,
+      'inspect',
+      'queue',
+      'reports',
+      '--json',
+    ]);
+    expect(JSON.parse(json.stdout)).toEqual({
+      queue: 'reports',
+      stats: { waiting: 1, active: 0, delayed: 0, failed: 0, dead: 0, completed: 0 },
+      deadLetters: [],
+    });
+  }, 90_000);
+});
+
+describe('tristack (in process)', () => {
+  it('colours on a terminal and with --color, never with --json or when piped', async () => {
+    await seed();
+    const url = `${redis.url}/${redis.database}`;
+    const tty = await inProcess(['--url', url, 'audit', 'run', 'run-1', '--tenant', 'acme'], true);
+    expect(tty.stdout).toMatch(ANSI);
+    const forced = await inProcess(['--url', url, 'audit', 'run', 'run-1', '--tenant', 'acme', '--color']);
+    expect(forced.stdout).toMatch(ANSI);
+    const piped = await inProcess(['--url', url, 'audit', 'run', 'run-1', '--tenant', 'acme']);
+    expect(piped.stdout).not.toMatch(ANSI);
+    expect(piped.stdout.trimEnd().split('\n')).toHaveLength(5);
+    const json = await inProcess(['--url', url, 'audit', 'run', 'run-1', '--tenant', 'acme', '--json'], true);
+    expect(json.stdout).not.toMatch(ANSI);
+  });
+
+  it('tails a run in text mode until aborted', async () => {
+    const controller = new AbortController();
+    let stdout = '';
+    const io: CliIo = {
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { write: () => true },
+      env: {},
+    };
+    const url = `${redis.url}/${redis.database}`;
+    const running = runCli(
+      ['--url', url, 'audit', 'run', 'run-42', '--follow', '--from', String(Date.now())],
+      io,
+      {
+        signal: controller.signal,
+      },
+    );
+    const log = new RedisAuditLog({ client: redis.client });
+    await log.record({
+      runId: 'run-42',
+      userId: 'erin',
+      type: 'job.failed',
+      data: { queue: 'q', jobId: 'j-1', error: { message: 'boom' } },
+    });
+    const deadline = Date.now() + 10_000;
+    while (!stdout.includes('boom') && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    controller.abort();
+    expect(await running).toBe(0);
+    expect(stdout).toMatch(/^\S+Z\s+1\s+state\s+job\.failed\s+erin\s+failed\s+q · j-1 · boom\n$/);
+  });
+
+  it('answers usage errors with exit code 2 and the help, and an unreachable Redis with exit code 1', async () => {
+    expect((await inProcess(['--help'])).stdout).toContain(
+      'inspect conversation <user-id> <conversation-id>',
+    );
+    expect(await inProcess(['audit', 'verify', '--help'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('usage: tristack audit verify [tenant]'),
+    });
+    expect(await inProcess(['frobnicate'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('unknown command "frobnicate"'),
+    });
+    expect(await inProcess(['audit', 'verify', '--follow'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('does not take --follow'),
+    });
+    expect(await inProcess(['audit', 'user'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('exactly one user id'),
+    });
+    expect(await inProcess(['audit', 'user', 'u', '--from', 'yesterday-ish'])).toMatchObject({ code: 2 });
+    const port = await freePort();
+    const down = await inProcess(['--url', `redis://127.0.0.1:${port}`, 'audit', 'verify']);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toContain(`cannot connect to redis://127.0.0.1:${port}`);
+  });
+});

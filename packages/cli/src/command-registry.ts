@@ -1,0 +1,18 @@
+import type { CliCommand } from './command.js';
+import { auditExportCommand } from './commands/audit-export.js';
+import { auditTrailCommands } from './commands/audit-trail.js';
+import { auditVerifyCommand } from './commands/audit-verify.js';
+import { inspectConversationCommand } from './commands/inspect-conversation.js';
+import { inspectQueueCommand } from './commands/inspect-queue.js';
+
+/**
+ * Every command of `tristack`. To add one, write a small module exporting a `CliCommand` and
+ * list it here; the help, option parsing and dispatch pick it up.
+ */
+export const commands: readonly CliCommand[] = [
+  ...auditTrailCommands,
+  auditVerifyCommand,
+  auditExportCommand,
+  inspectConversationCommand,
+  inspectQueueCommand,
+];

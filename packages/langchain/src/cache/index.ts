@@ -1,0 +1,1 @@
+export { TristackLlmCache, type TristackLlmCacheOptions } from './tristack-llm-cache.js';

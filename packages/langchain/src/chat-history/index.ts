@@ -1,0 +1,5 @@
+export {
+  TristackChatMessageHistory,
+  toLangChainChatHistory,
+  type TristackChatMessageHistoryOptions,
+} from './tristack-chat-message-history.js';

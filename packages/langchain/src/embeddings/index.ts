@@ -1,0 +1,6 @@
+export { EmbedderEmbeddings, toLangChainEmbeddings } from './embedder-embeddings.js';
+export {
+  LangChainEmbedder,
+  fromLangChainEmbeddings,
+  type LangChainEmbedderOptions,
+} from './langchain-embedder.js';

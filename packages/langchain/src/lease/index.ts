@@ -1,0 +1,7 @@
+export {
+  withConversationLease,
+  type ConversationLeasePolicy,
+  type WithConversationLeaseOptions,
+  type LeasableGraph,
+  type LeasedGraph,
+} from './with-conversation-lease.js';

@@ -1,0 +1,1 @@
+export { withTristack, TristackChatModel, type WithTristackOptions } from './with-tristack.js';

@@ -1,0 +1,5 @@
+export {
+  RedisCheckpointSaver,
+  type RedisCheckpointSaverOptions,
+  type CheckpointFencingOptions,
+} from './redis-checkpoint-saver.js';

@@ -1,0 +1,1 @@
+export { RedisNodeCache, type RedisNodeCacheOptions } from './redis-node-cache.js';

@@ -1,0 +1,1 @@
+export { RedisBroadcast, type RedisBroadcastOptions } from './redis-broadcast.js';

@@ -1,0 +1,2 @@
+export { RedisCircuitBreaker, type RedisCircuitBreakerOptions } from './redis-circuit-breaker.js';
+export type { SubscribableClientLike } from './circuit-event-subscription.js';

@@ -1,0 +1,1 @@
+export { RedisConversationMemory, type RedisConversationMemoryOptions } from './redis-conversation-memory.js';

@@ -1,0 +1,1 @@
+export { RedisConversationLease, type RedisConversationLeaseOptions } from './redis-conversation-lease.js';

@@ -1,0 +1,287 @@
+import {
+  BackendUnavailableError,
+  InMemorySemanticCache,
+  TristackError,
+  type RedisArgument,
+  type RedisConnection,
+} from '@tristack/core';
+import {
+  describeSemanticCache,
+  formatQualityTable,
+  measurePairs,
+  qualityTable,
+  semanticCachePairs,
+  semanticCacheRequest as ask,
+} from '@tristack/testing/conformance';
+import { recordingConnection, requiresServer, useRedis } from '@tristack/testing/redis';
+import { createClient } from 'redis';
+import { describe, expect, it } from 'vitest';
+import { RedisSemanticCache } from './redis-semantic-cache.js';
+
+const redis = useRedis();
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const vectorSets = requiresServer({ redis: '8.0' }, 'Vector Sets');
+const answer = (text: string) => ({ content: text, usage: { inputTokens: 100, outputTokens: 50 } });
+
+describeSemanticCache(
+  `RedisSemanticCache on ${redis.server.kind}`,
+  () => ({
+    create: (options) => RedisSemanticCache.create({ ...options, client: redis.client }),
+    wait: sleep,
+  }),
+  {
+    semanticTier:
+      vectorSets || `${redis.server.server} ${redis.server.version} has no vector search (exact tier only)`,
+  },
+);
+
+// The same suite with VSIM sent as its own (threaded) command and a confirm script.
+if (vectorSets)
+  describeSemanticCache(
+    `RedisSemanticCache with threadedSearch on ${redis.server.kind}`,
+    () => ({
+      create: (options) =>
+        RedisSemanticCache.create({ ...options, client: redis.client, threadedSearch: true }),
+      wait: sleep,
+    }),
+    { semanticTier: true },
+  );
+
+async function serverHas(command: string): Promise<boolean> {
+  const reply = (await redis.client.sendCommand(['COMMAND', 'INFO', command])) as unknown[];
+  return reply[0] !== null && reply[0] !== undefined;
+}
+
+describe('RedisSemanticCache backend detection', () => {
+  it('picks Vector Sets on Redis 8 and reports the exact tier only elsewhere, naming the server', async () => {
+    const cache = await RedisSemanticCache.create({ client: redis.client });
+    if (vectorSets) {
+      expect(cache.semanticTier).toEqual({ available: true, backend: 'vector-sets' });
+    } else {
+      expect(cache.semanticTier).toEqual({
+        available: false,
+        backend: 'none',
+        reason: expect.stringMatching(
+          new RegExp(
+            `^${redis.server.server === 'valkey' ? 'Valkey' : 'Redis'} ${redis.server.version} has neither`,
+            'i',
+          ),
+        ),
+      });
+      // Without a semantic tier the cache still answers exact repeats.
+      await cache.store(ask('How do I reset my password?'), answer('reset'));
+      expect(await cache.lookup(ask('How do I reset my password?'))).toMatchObject({
+        hit: true,
+        kind: 'exact',
+      });
+      expect(await cache.lookup(ask('how can I reset my password'), { threshold: 0 })).toEqual({
+        hit: false,
+        reason: 'no-match',
+      });
+    }
+  });
+
+  it('refuses an explicit backend the server lacks with UNSUPPORTED, and honours vectorBackend none', async () => {
+    for (const [backend, command] of [
+      ['vector-sets', 'VSIM'],
+      ['redisearch', 'FT.SEARCH'],
+    ] as const) {
+      if (await serverHas(command)) continue;
+      const error = await RedisSemanticCache.create({ client: redis.client, vectorBackend: backend }).catch(
+        (e) => e,
+      );
+      expect(TristackError.hasCode(error, 'UNSUPPORTED')).toBe(true);
+      expect(error.message).toMatch(new RegExp(`vectorBackend '${backend}' needs .* does not have it`));
+    }
+    const none = await RedisSemanticCache.create({ client: redis.client, vectorBackend: 'none' });
+    expect(none.semanticTier).toMatchObject({ available: false, backend: 'none' });
+  });
+});
+
+describe('RedisSemanticCache on Redis', () => {
+  it('looks up an exact repeat in one round trip, stores in one, and embeds nothing for it', async () => {
+    const connection = recordingConnection(redis.client);
+    const cache = await RedisSemanticCache.create({ client: connection });
+    // Load the scripts once so the steady state (EVALSHA only) shows below.
+    await cache.store(ask('warm-up'), answer('w'));
+    await cache.lookup(ask('warm-up'));
+    await cache.lookup(ask('warm up please'));
+    await cache.invalidate({ tenant: 'tenant-a', entryIds: ['0'.repeat(32)] });
+
+    connection.clear();
+    expect(await cache.store(ask('How do I reset my password?'), answer('reset'))).toMatchObject({
+      stored: true,
+    });
+    expect(connection.names()).toEqual(['EVALSHA']);
+    connection.clear();
+    expect(await cache.lookup(ask('How do I reset my password?'))).toMatchObject({
+      hit: true,
+      kind: 'exact',
+    });
+    expect(connection.names()).toEqual(['EVALSHA']);
+    connection.clear();
+    // Exact miss, then the semantic tier: one more script where there is one.
+    expect(await cache.lookup(ask('how can I reset my password'))).toMatchObject({ hit: vectorSets });
+    expect(connection.names()).toEqual(vectorSets ? ['EVALSHA', 'EVALSHA'] : ['EVALSHA']);
+    connection.clear();
+    expect(await cache.invalidate({ tenant: 'tenant-a' })).toEqual({ removed: 2 });
+    expect(connection.names()).toEqual(['EVALSHA']);
+    connection.clear();
+    await cache.stats({ tenant: 'tenant-a' });
+    expect(connection.names()).toEqual(['HGETALL']);
+  });
+
+  it('keeps every key of a tenant in one hash slot, each with a TTL', async () => {
+    const cache = await RedisSemanticCache.create({ client: redis.client, prefix: 'app', name: 'support' });
+    await cache.store(ask('How do I reset my password?', { tenant: 'acme:{eu}' }), answer('reset'), {
+      ttlMs: 60_000,
+    });
+    await cache.lookup(ask('How do I reset my password?', { tenant: 'acme:{eu}' }));
+    const keys = (await redis.client.keys('*')).sort();
+    const tag = 'app:semantic-cache:{support:acme%3A%7Beu%7D}';
+    expect(keys.map((key) => key.replace(/[0-9a-f]{16,}/g, '<hex>'))).toEqual(
+      [
+        `${tag}:entry:<hex>`,
+        `${tag}:index:<hex>`,
+        `${tag}:scopes`,
+        `${tag}:stats`,
+        ...(vectorSets ? [`${tag}:vectors:<hex>:<hex>`] : []),
+      ].sort(),
+    );
+    for (const key of keys) {
+      const ttl = await redis.client.pTTL(key);
+      expect(ttl).toBeGreaterThan(key.endsWith(':stats') ? 300 * 86_400_000 : 50_000);
+      if (!key.endsWith(':stats')) expect(ttl).toBeLessThanOrEqual(60_000);
+    }
+  });
+
+  it('turns an outage into misses and skipped stores (fail-open), or BackendUnavailableError', async () => {
+    const client = createClient({
+      url: redis.url,
+      database: redis.database,
+      socket: { reconnectStrategy: false },
+    });
+    client.on('error', () => {});
+    await client.connect();
+    const errors: unknown[] = [];
+    const open = await RedisSemanticCache.create({ client, onError: (error) => errors.push(error) });
+    const closed = await RedisSemanticCache.create({ client, failOpen: false });
+    await open.store(ask('How do I reset my password?'), answer('reset'));
+    client.destroy();
+    expect(await open.lookup(ask('How do I reset my password?'))).toEqual({
+      hit: false,
+      reason: 'unavailable',
+    });
+    expect(await open.store(ask('q'), answer('a'))).toEqual({ stored: false, reason: 'unavailable' });
+    expect(errors).toHaveLength(2);
+    expect(errors.every((error) => error instanceof BackendUnavailableError)).toBe(true);
+    await expect(closed.lookup(ask('q'))).rejects.toBeInstanceOf(BackendUnavailableError);
+    await expect(closed.store(ask('q'), answer('a'))).rejects.toBeInstanceOf(BackendUnavailableError);
+    // Invalidation and stats never fail open: their caller must know.
+    await expect(open.invalidate({ tenant: 'tenant-a' })).rejects.toBeInstanceOf(BackendUnavailableError);
+    await expect(RedisSemanticCache.create({ client })).rejects.toBeInstanceOf(BackendUnavailableError);
+    expect(await open.stats()).toMatchObject({ lookups: 1, misses: 1, stores: 1, skippedStores: 1 });
+  });
+});
+
+describe.runIf(vectorSets)('RedisSemanticCache on Vector Sets', () => {
+  /** Captures raw arguments, to see the bytes on the wire. */
+  function capturing(): RedisConnection & { sent: RedisArgument[][] } {
+    const sent: RedisArgument[][] = [];
+    return {
+      sent,
+      sendCommand: (args) => {
+        sent.push([...args]);
+        return redis.client.sendCommand([...args]);
+      },
+    };
+  }
+
+  it('sends vectors as FP32 binary, not VALUES text', async () => {
+    const connection = capturing();
+    const cache = await RedisSemanticCache.create({ client: connection });
+    await cache.store(ask('How do I reset my password?'), answer('reset'));
+    await cache.lookup(ask('how can I reset my password'));
+    const blobs = connection.sent.flat().filter((arg): arg is Buffer => Buffer.isBuffer(arg));
+    expect(blobs).toHaveLength(2);
+    for (const blob of blobs) expect(blob.length).toBe(cache.embedder.dimensions * 4);
+    expect(connection.sent.flat().map(String)).not.toContain('VALUES');
+    expect(await redis.client.sendCommand(['VCARD', (await redis.client.keys('*:vectors:*'))[0]!])).toBe(1);
+  });
+
+  it('with threadedSearch sends VSIM on its own, between the exact script and the confirm script', async () => {
+    const connection = recordingConnection(redis.client);
+    const cache = await RedisSemanticCache.create({ client: connection, threadedSearch: true });
+    await cache.store(ask('How do I reset my password?'), answer('reset'));
+    await cache.lookup(ask('how can I reset my password'));
+    connection.clear();
+    const hit = await cache.lookup(ask('how can I reset my password please'));
+    expect(hit).toMatchObject({ hit: true, kind: 'semantic', response: answer('reset') });
+    expect(connection.names()).toEqual(['EVALSHA', 'VSIM', 'EVALSHA']);
+    connection.clear();
+    expect((await cache.lookup(ask('What is the capital of Peru?'))).hit).toBe(false);
+    expect(connection.names()).toEqual(['EVALSHA', 'VSIM']);
+  });
+
+  it('removes expired elements from the vector set: when a lookup meets one, and on store (janitor)', async () => {
+    const cache = await RedisSemanticCache.create({ client: redis.client, janitorBatch: 2, candidates: 1 });
+    // A long-lived entry keeps the scope's keys alive while the short ones expire.
+    await cache.store(ask('Tell me about volcanoes.'), answer('hot'));
+    for (const text of ['How do I reset my password?', 'What is the refund policy?', 'Where is my order?'])
+      await cache.store(ask(text), answer(text), { ttlMs: 300 });
+    const [vectors] = await redis.client.keys('*:vectors:*');
+    const [index] = await redis.client.keys('*:index:*');
+    const card = () => redis.client.sendCommand(['VCARD', vectors!]);
+    expect(await card()).toBe(4);
+    await sleep(500);
+    // The lookup meets the expired nearest neighbour, removes it and misses.
+    expect((await cache.lookup(ask('how can I reset my password'), { threshold: 0 })).hit).toBe(false);
+    expect(await card()).toBe(3);
+    expect(await redis.client.zCard(index!)).toBe(3);
+    await cache.store(ask('Do you ship to Canada?'), answer('yes'));
+    // The janitor removed the two other expired elements.
+    expect(await card()).toBe(2);
+    expect(await redis.client.zCard(index!)).toBe(2);
+    expect(await cache.lookup(ask('tell me about volcanoes'))).toMatchObject({ hit: true, kind: 'semantic' });
+  });
+
+  it('keeps threshold 1 literal with NOQUANT vectors, and Q8 scores within 0.01 of them', async () => {
+    const exact = await RedisSemanticCache.create({
+      client: redis.client,
+      name: 'noquant',
+      quantization: 'NOQUANT',
+    });
+    const quantized = await RedisSemanticCache.create({ client: redis.client, name: 'q8' });
+    for (const cache of [exact, quantized]) {
+      await cache.store(ask('How do I reset my password?'), answer('reset'));
+      expect(await cache.lookup(ask('How do I reset my password? '), { threshold: 1 })).toMatchObject({
+        hit: true,
+        kind: 'semantic',
+        similarity: 1,
+      });
+    }
+    const paraphrase = ask('how can I reset my password please');
+    const [fromExact, fromQuantized] = [await exact.lookup(paraphrase), await quantized.lookup(paraphrase)];
+    if (!fromExact.hit || !fromQuantized.hit) throw new Error('expected two semantic hits');
+    expect(Math.abs(fromExact.similarity - fromQuantized.similarity)).toBeLessThan(0.01);
+  });
+
+  it('keeps hit quality on Vector Sets (Q8, HNSW): similarities within 0.02 of the exact in-memory scan', async () => {
+    const measured = await measurePairs(
+      await RedisSemanticCache.create({ client: redis.client, name: 'quality' }),
+      semanticCachePairs,
+    );
+    const reference = await measurePairs(new InMemorySemanticCache(), semanticCachePairs);
+    const drift = Math.max(
+      ...measured.map((pair, index) => Math.abs(pair.similarity - reference[index]!.similarity)),
+    );
+    console.log(
+      formatQualityTable(
+        qualityTable(measured, [0.8, 0.85, 0.9, 0.95]),
+        `LocalNgramEmbedder, RedisSemanticCache on Vector Sets (Q8) — all pairs; largest drift from the exact scan ${drift.toFixed(4)}`,
+      ),
+    );
+    expect(drift).toBeLessThan(0.02);
+    expect(qualityTable(measured, [0.9])[0]!.falseHitRate.all).toBeLessThanOrEqual(0.02);
+  });
+});

@@ -1,0 +1,1 @@
+export { RedisTokenStream, tokenStreamKeys, type RedisTokenStreamOptions } from './redis-token-stream.js';
