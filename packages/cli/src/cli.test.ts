@@ -4,12 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { AuditEvent, AuditVerifyResult } from '@tristack/core';
+import type { AuditEvent, AuditVerifyResult, CircuitSnapshot } from '@tristack/core';
 import { RedisAuditLog, RedisConversationLease, RedisConversationMemory } from '@tristack/redis';
 import { RedisJobQueue } from '@tristack/redis/queue';
+import { RedisCircuitBreaker } from '@tristack/redis/circuit-breaker';
+import { RedisRateLimiter } from '@tristack/redis/rate-limiter';
+import { RedisSemanticCache } from '@tristack/redis/semantic-cache';
+import { semanticCacheRequest as ask } from '@tristack/testing/conformance';
 import { freePort, useRedis } from '@tristack/testing/redis';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
+import type { CacheTenantState } from './commands/inspect-cache.js';
+import type { LimitEntry } from './commands/inspect-limits.js';
 import type { CliIo } from './output.js';
 
 const redis = useRedis();
@@ -396,4 +402,156 @@ describe('tristack (in process)', () => {
     expect(down.code).toBe(1);
     expect(down.stderr).toContain(`cannot connect to redis://127.0.0.1:${port}`);
   });
+});
+
+describe('tristack inspect limits / breakers / cache (the binary, state seeded by the real drivers)', () => {
+  it('shows the rate-limiter counters of one key in every limiter and scope', async () => {
+    const limiter = new RedisRateLimiter({
+      client: redis.client,
+      name: 'api',
+      limits: [
+        { name: 'rpm', scope: 'user', algorithm: 'fixed-window', limit: 10, windowMs: 60_000 },
+        { name: 'tpm', scope: 'user', algorithm: 'token-bucket', limit: 10, windowMs: 60_000 },
+        { name: 'rpm', scope: 'tenant', algorithm: 'sliding-window', limit: 600, windowMs: 60_000 },
+      ],
+    });
+    for (let call = 0; call < 3; call += 1) await limiter.limit({ user: 'alice', tenant: 'acme' });
+    await limiter.limit({ user: 'bob', tenant: 'alice' });
+    await limiter.block({ user: 'alice' }, 120_000);
+
+    const text = await tristack('inspect', 'limits', 'alice');
+    expect(text.code).toBe(0);
+    const lines = text.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('rate limits of alice');
+    expect(lines[1]!.split(/\s{2,}/)).toEqual([
+      'LIMITER',
+      'SCOPE',
+      'RULE',
+      'ALGORITHM',
+      'USED',
+      'BLOCKED',
+      'TTL',
+      'STATE',
+    ]);
+    // bob's tenant is called alice: a key is an id, whatever the scope.
+    expect(lines[2]).toMatch(/^api\s+tenant\s+rpm\s+sliding-window\s+1\s+no\s+\d/);
+    expect(lines[3]).toMatch(/^api\s+user\s+rpm\s+fixed-window\s+3\s+until \S+\s+\d.*window opened/);
+    expect(lines[4]).toMatch(/^api\s+user\s+tpm\s+token-bucket\s+-\s+until \S+\s+\d.*full again in/);
+
+    const json = await tristack('inspect', 'limits', 'alice', '--scope', 'user', '--json');
+    expect(json.code).toBe(0);
+    const state = JSON.parse(json.stdout) as { checkedAt: number; entries: LimitEntry[]; truncated: boolean };
+    expect(state.truncated).toBe(false);
+    expect(state.entries).toHaveLength(1);
+    const [entry] = state.entries;
+    expect(entry).toMatchObject({
+      limiter: 'api',
+      scope: 'user',
+      id: 'alice',
+      redisKey: 'tristack:rate-limiter:{api:user:alice}',
+    });
+    expect(entry!.blockedUntil).toBeGreaterThan(state.checkedAt + 100_000);
+    expect(entry!.ttlMs).toBeGreaterThan(100_000);
+    expect(entry!.rules.map((rule) => [rule.rule, rule.algorithm, rule.used])).toEqual([
+      ['rpm', 'fixed-window', 3],
+      ['tpm', 'token-bucket', undefined],
+    ]);
+    // Three tokens of 6 s each (10 per minute) are owed.
+    expect(entry!.rules[1]!.fullAt! - state.checkedAt).toBeGreaterThan(0);
+    expect(entry!.rules[1]!.fullAt! - state.checkedAt).toBeLessThanOrEqual(18_000);
+  }, 90_000);
+
+  it('lists every circuit breaker with its state, trips and window counts', async () => {
+    const breaker = new RedisCircuitBreaker({
+      client: redis.client,
+      consecutiveFailures: 3,
+      windowMs: 60_000,
+      openMs: 300_000,
+    });
+    try {
+      for (let call = 0; call < 3; call += 1)
+        await breaker.execute('payments', () => Promise.reject(new Error('down'))).catch(() => undefined);
+      for (let call = 0; call < 2; call += 1) await breaker.execute('search:v2', () => 'ok');
+    } finally {
+      await breaker.close();
+    }
+    const text = await tristack('inspect', 'breakers', '--window', '60000');
+    expect(text.code).toBe(0);
+    const lines = text.stdout.trimEnd().split('\n');
+    expect(lines[0]!.split(/\s{2,}/)).toEqual([
+      'BREAKER',
+      'STATE',
+      'TRIPS',
+      'CALLS',
+      'FAILURES',
+      'CONSECUTIVE',
+      'PROBES',
+      'RETRY AFTER',
+      'CHANGED AT',
+    ]);
+    expect(lines[1]).toMatch(/^payments\s+open\s+1\s+3\s+3\s+3\s+0 in flight, 0 ok\s+4m \d\ds\s+\d{4}-/);
+    expect(lines[2]).toMatch(/^search:v2\s+closed\s+0\s+2\s+0\s+0\s+0 in flight, 0 ok\s+-\s+never$/);
+    expect(lines).toHaveLength(3);
+
+    const json = await tristack('inspect', 'breakers', 'payments', '--json', '--window', '60000');
+    expect(json.code).toBe(0);
+    const { breakers } = JSON.parse(json.stdout) as { breakers: CircuitSnapshot[] };
+    expect(breakers).toEqual([
+      expect.objectContaining({ name: 'payments', state: 'open', trips: 1, calls: 3, failures: 3 }),
+    ]);
+    expect(breakers[0]!.retryAfterMs).toBeGreaterThan(200_000);
+  }, 90_000);
+
+  it('shows the semantic cache per tenant: entries, hits, tokens saved and the vector backend', async () => {
+    const cache = await RedisSemanticCache.create({ client: redis.client, name: 'answers' });
+    const reply = { content: 'reset it here', usage: { inputTokens: 100, outputTokens: 50 } };
+    await cache.store(ask('How do I reset my password?'), reply);
+    await cache.store(ask('What is my plan?', { tenant: 'acme' }), reply);
+    await cache.lookup(ask('How do I reset my password?'));
+    await cache.lookup(ask('Something else entirely, about invoices'));
+    const semantic = cache.semanticTier.available;
+
+    const text = await tristack('inspect', 'cache');
+    expect(text.code).toBe(0);
+    const lines = text.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`vector backend ${cache.semanticTier.backend}`);
+    const table = lines.slice(lines.findIndex((line) => line.startsWith('CACHE')));
+    expect(table[0]!.split(/\s{2,}/)).toEqual([
+      'CACHE',
+      'TENANT',
+      'ENTRIES',
+      'VECTORS',
+      'SCOPES',
+      'LOOKUPS',
+      'EXACT HITS',
+      'SEMANTIC HITS',
+      'MISSES',
+      'HIT RATE',
+      'TOKENS SAVED',
+      'COST SAVED',
+    ]);
+    expect(table).toHaveLength(3);
+    expect(table[1]).toMatch(/^answers\s+acme\s+1\s/);
+    expect(table[2]).toMatch(/^answers\s+tenant-a\s+1\s+\S+\s+1\s+2\s+1\s+0\s+1\s+50\.0%\s+150\s/);
+
+    const json = await tristack('inspect', 'cache', '--json');
+    const state = JSON.parse(json.stdout) as { vectorBackend: { inUse: string }; caches: CacheTenantState[] };
+    expect(state.vectorBackend.inUse).toBe(cache.semanticTier.backend);
+    expect(state.caches.find((entry) => entry.tenant === 'tenant-a')).toEqual({
+      cache: 'answers',
+      tenant: 'tenant-a',
+      exactEntries: 1,
+      ...(cache.semanticTier.backend === 'vector-sets' ? { semanticVectors: 1 } : {}),
+      scopes: 1,
+      stats: expect.objectContaining({
+        lookups: 2,
+        exactHits: 1,
+        semanticHits: 0,
+        misses: 1,
+        stores: 1,
+        tokensSaved: 150,
+      }),
+    });
+    expect(semantic || cache.semanticTier.backend === 'none').toBe(true);
+  }, 90_000);
 });

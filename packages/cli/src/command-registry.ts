@@ -2,7 +2,10 @@ import type { CliCommand } from './command.js';
 import { auditExportCommand } from './commands/audit-export.js';
 import { auditTrailCommands } from './commands/audit-trail.js';
 import { auditVerifyCommand } from './commands/audit-verify.js';
+import { inspectBreakersCommand } from './commands/inspect-breakers.js';
+import { inspectCacheCommand } from './commands/inspect-cache.js';
 import { inspectConversationCommand } from './commands/inspect-conversation.js';
+import { inspectLimitsCommand } from './commands/inspect-limits.js';
 import { inspectQueueCommand } from './commands/inspect-queue.js';
 
 /**
@@ -15,4 +18,7 @@ export const commands: readonly CliCommand[] = [
   auditExportCommand,
   inspectConversationCommand,
   inspectQueueCommand,
+  inspectLimitsCommand,
+  inspectBreakersCommand,
+  inspectCacheCommand,
 ];

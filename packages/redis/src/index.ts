@@ -16,3 +16,4 @@ export * from './queue/index.js';
 export * from './rate-limiter/index.js';
 export * from './token-stream/index.js';
 export * from './broadcast/index.js';
+export { hashReplyToRecord } from './replies.js';

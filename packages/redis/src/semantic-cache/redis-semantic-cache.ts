@@ -17,6 +17,7 @@ import {
 import { toRedisConnection } from '../connection.js';
 import { splitRedisDriverOptions, type RedisDriverOptions } from '../driver-options.js';
 import { redisKey } from '../keys.js';
+import { hashReplyToRecord } from '../replies.js';
 import { detectVectorBackend, type VectorBackendChoice } from './detect-vector-backend.js';
 import { RedisearchVectorIndex, type SearchCandidate } from './redisearch-vector-index.js';
 import {
@@ -71,20 +72,6 @@ export function toFloat32Blob(vector: readonly number[]): Buffer {
   const blob = Buffer.allocUnsafe(vector.length * 4);
   vector.forEach((value, index) => blob.writeFloatLE(value / norm, index * 4));
   return blob;
-}
-
-function toRecord(reply: unknown): Record<string, string> {
-  if (reply instanceof Map)
-    return Object.fromEntries([...reply].map(([key, value]) => [String(key), String(value)]));
-  if (Array.isArray(reply)) {
-    const record: Record<string, string> = {};
-    for (let index = 0; index + 1 < reply.length; index += 2)
-      record[String(reply[index])] = String(reply[index + 1]);
-    return record;
-  }
-  return Object.fromEntries(
-    Object.entries((reply ?? {}) as Record<string, unknown>).map(([key, value]) => [key, String(value)]),
-  );
 }
 
 /** The cosine a candidate needs so that its reported (6-decimal) similarity reaches `threshold`. */
@@ -307,7 +294,7 @@ export class RedisSemanticCache extends SemanticCacheBase {
 
   protected async tenantStats(tenant: string): Promise<SemanticCacheStats> {
     const { stats } = this.keys(tenant);
-    const record = toRecord(
+    const record = hashReplyToRecord(
       await this.connection.sendCommand(['HGETALL', stats], { key: stats, readonly: true }),
     );
     const number = (field: string) => Number(record[field] ?? 0);
