@@ -76,20 +76,29 @@ describe(`RedisTokenStream on ${redis.server.kind}`, () => {
 
   it('reads with one XREAD BLOCK per batch on a duplicated connection, and releases it after the read', async () => {
     const tokens = new RedisTokenStream({ client: redis.client, prefix: redis.prefix, blockMs: 200 });
-    const listClients = async () =>
+    // Connections of this database blocked in XREAD, by client id: earlier tests' readers may still
+    // be finishing their own BLOCK, so the test follows the id of the connection this read opened.
+    const blockedReaders = async () =>
       String(await redis.client.sendCommand(['CLIENT', 'LIST']))
         .split('\n')
-        .filter((line) => line.includes(`db=${redis.database}`) && line.includes('cmd=xread')).length;
+        .filter((line) => line.includes(`db=${redis.database}`) && line.includes('cmd=xread'))
+        .map((line) => /\bid=(\d+)/.exec(line)?.[1]);
+    const before = new Set(await blockedReaders());
     const writer = await tokens.open('blocking', { coalesceMs: 0 });
     const reading = readTokenStreamToEnd(tokens, 'blocking');
     // Wait until the reader sits in XREAD BLOCK on its own connection.
-    for (let attempt = 0; attempt < 100 && (await listClients()) === 0; attempt++)
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(await listClients()).toBe(1);
+    const opened = await eventually(async () => {
+      const fresh = (await blockedReaders()).filter((id) => !before.has(id));
+      expect(fresh).toHaveLength(1);
+      return fresh[0]!;
+    }, 2_000);
     await writer.end('x');
     expect((await reading).entries.map((entry) => entry.chunk)).toEqual(['x']);
     // The duplicate is closed when the read ends; the server drops it from CLIENT LIST a moment later.
-    await eventually(async () => expect(await listClients()).toBe(0), 2_000);
+    await eventually(async () => {
+      const all = String(await redis.client.sendCommand(['CLIENT', 'LIST']));
+      expect(all).not.toMatch(new RegExp(`\\bid=${opened}\\b`));
+    }, 5_000);
   });
 
   it('falls back to polling when the connection cannot be duplicated', async () => {
