@@ -41,7 +41,11 @@ export default defineConfig({
   resolve: { conditions: ['@tristack/source'] },
   ssr: { resolve: { conditions: ['@tristack/source'] } },
   test: {
-    globalSetup: ['./packages/testing/src/redis-global-setup/index.ts'],
+    globalSetup: [
+      './internal/build/lua.js',
+      './packages/testing/src/redis-global-setup/index.ts',
+      './packages/testing/src/postgres-global-setup/index.ts',
+    ],
     projects,
     reporters: ['default', new SummaryLineReporter()],
     testTimeout: 20_000,

@@ -2,9 +2,15 @@
  * pnpm bench [name…] [--smoke] [--concurrency N] [--operations N]
  * Runs each benchmark: warm-up, measured runs at the given concurrency, then ops/s, p50, p99 and the
  * ratio to a raw node-redis round trip measured in the same run. `--smoke` only checks each still runs.
+ *
+ * pnpm bench --compare [group…] [--smoke] [--page file]
+ * Every row of the hot-path table (issue 20) with its peer, interleaved, medians of three runs;
+ * a full run rewrites docs/benchmarks.md (see compare.ts).
  */
 import { parseArgs } from 'node:util';
 import { benchmarks } from './benchmarks/index.js';
+import { pathToFileURL } from 'node:url';
+import { runCompare } from './compare.js';
 import { createContext } from './context.js';
 import { markdownTable, writeBenchmarksPage } from './docs-page.js';
 import { printTable } from './report.js';
@@ -17,8 +23,24 @@ const { values, positionals } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     operations: { type: 'string', default: '20000' },
     'write-docs': { type: 'boolean', default: false },
+    compare: { type: 'boolean', default: false },
+    page: { type: 'string' },
   },
 });
+if (values.compare) {
+  const { context, close } = await createContext({ warmup: 0, operations: 0, concurrency: 1 });
+  try {
+    await runCompare(context, {
+      smoke: values.smoke,
+      only: positionals,
+      command: `pnpm bench ${process.argv.slice(2).join(' ')}`.trim(),
+      ...(values.page ? { page: values.page } : {}),
+    });
+  } finally {
+    await close();
+  }
+  process.exit(0);
+}
 const options: RunOptions = values.smoke
   ? { warmup: 10, operations: 50, concurrency: 4 }
   : { warmup: 2000, operations: Number(values.operations), concurrency: Number(values.concurrency) };
@@ -53,7 +75,10 @@ try {
     const info = await context.client.info('server');
     const version = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
     const server = /server_name:(\S+)/.exec(info)?.[1] ?? 'redis';
-    const path = new URL('../../docs/benchmarks.md', import.meta.url);
+    // docs/benchmarks.md belongs to `--compare`; the per-benchmark tables go where --page says.
+    const path = values.page
+      ? new URL(values.page, pathToFileURL(`${process.cwd()}/`))
+      : new URL('../../docs/benchmarks-by-primitive.md', import.meta.url);
     writeBenchmarksPage(
       path.pathname,
       {

@@ -17,7 +17,7 @@ export function markdownTable(title: string, floor: Measurement, rows: readonly 
   return lines.join('\n');
 }
 
-/** Writes docs/benchmarks.md: how to run, the machine and versions, then every table of the run. */
+/** Writes the per-benchmark page (docs/benchmarks-by-primitive.md): how to run, the machine and versions, then every table of the run. */
 export function writeBenchmarksPage(
   path: string,
   run: { serverVersion: string; concurrency: number; operations: number; command: string },
@@ -34,7 +34,7 @@ export function writeBenchmarksPage(
     '',
     '```sh',
     'pnpm bench                 # every benchmark, printed',
-    'pnpm bench --write-docs    # the same, and rewrites this page',
+    "pnpm bench --write-docs    # the same, and rewrites this page (docs/benchmarks.md is --compare's)",
     'pnpm bench rate-limiter    # one benchmark; --operations N --concurrency N',
     '```',
     '',

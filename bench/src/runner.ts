@@ -18,7 +18,7 @@ export interface Case {
 }
 
 /** Runs `operation` `count` times with `concurrency` in flight; returns each latency in ms. */
-async function drive(
+export async function drive(
   operation: Case['run'],
   count: number,
   concurrency: number,

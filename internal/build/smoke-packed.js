@@ -9,7 +9,7 @@ import { join } from 'node:path';
 const root = new URL('../../packages/', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'tristack-smoke-'));
 const tarballs = [];
-/** @type {{ name: string, subpaths: string[] }[]} */
+/** @type {{ name: string, subpaths: string[], bins: string[] }[]} */
 const packages = [];
 for (const dir of readdirSync(root)) {
   const manifestPath = join(root, dir, 'package.json');
@@ -24,16 +24,30 @@ for (const dir of readdirSync(root)) {
   packages.push({
     name: pkg.name,
     subpaths: Object.keys(pkg.exports).filter((key) => key !== './package.json'),
+    bins: Object.keys(pkg.bin ?? {}),
   });
 }
 const app = join(work, 'app');
 execFileSync('mkdir', ['-p', app]);
 writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'smoke', private: true, version: '0.0.0' }));
 console.log(`[smoke] installing ${tarballs.length} tarballs into ${app}`);
-execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs.map(String)], {
-  cwd: app,
-  stdio: 'inherit',
-});
+// vitest and the OpenTelemetry SDK are optional peers of @tristack/testing (npm skips them): its harness and
+// suites need vitest, its `/otel` subpath the SDK too, so a user of those installs them, as this app does.
+const optionalPeers = [
+  'vitest@^4',
+  '@opentelemetry/api@^1.9.0',
+  '@opentelemetry/context-async-hooks@^2.2.0',
+  '@opentelemetry/sdk-metrics@^2.2.0',
+  '@opentelemetry/sdk-trace-base@^2.2.0',
+];
+execFileSync(
+  'npm',
+  ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs.map(String), ...optionalPeers],
+  {
+    cwd: app,
+    stdio: 'inherit',
+  },
+);
 let failures = 0;
 for (const { name, subpaths } of packages) {
   for (const subpath of subpaths) {
@@ -64,6 +78,18 @@ for (const { name, subpaths } of packages) {
         failures++;
         console.error(`[smoke] FAIL ${kind.padEnd(7)} ${specifier}\n${stderr}`);
       }
+    }
+  }
+}
+// A command-line package (no library entries) must still run from the registry tarball.
+for (const { bins } of packages) {
+  for (const bin of bins) {
+    try {
+      execFileSync(join(app, 'node_modules', '.bin', bin), ['--help'], { cwd: app, stdio: 'pipe' });
+      console.log(`[smoke] ok   bin     ${bin} --help`);
+    } catch (error) {
+      failures++;
+      console.error(`[smoke] FAIL bin     ${bin} --help\n${String(/** @type {any} */ (error).stderr)}`);
     }
   }
 }

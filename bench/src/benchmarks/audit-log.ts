@@ -1,8 +1,8 @@
-import { performance } from 'node:perf_hooks';
-import { RedisAuditLog } from '@tristack/redis/audit-log';
+import { RedisAuditLog } from '@tristack/redis';
 import { recordingConnection } from '@tristack/testing/redis';
 import type { Benchmark } from '../benchmark.js';
-import type { Case } from '../runner.js';
+import { countedCase as counted } from '../counted-case.js';
+import { formatCommands, serverCommandsPerCall } from '../server-commands.js';
 
 const DATA = {
   tool: 'Gmail.ListEmails',
@@ -12,24 +12,6 @@ const DATA = {
   outcome: 'success',
   arguments: { n_emails: 5, query: 'from:manager is:unread' },
 } as const;
-
-/** Counts a case's measured calls (indexes from `warmup` on) and their wall time, for the ratio. */
-function counted(name: string, warmup: number, run: (index: number) => Promise<unknown>) {
-  let count = 0;
-  let first = 0;
-  let last = 0;
-  const benchCase: Case = {
-    name,
-    run: async (index) => {
-      if (index < warmup) return run(index);
-      if (count === 0) first = performance.now();
-      await run(index);
-      count += 1;
-      last = performance.now();
-    },
-  };
-  return { benchCase, opsPerSecond: () => count / ((last - first) / 1000) };
-}
 
 /**
  * `RedisAuditLog.record` with the hash chain on (one script: server time, SHA-1 link, XADD, head,
@@ -79,9 +61,17 @@ export const auditLogBenchmark: Benchmark = {
           }),
       ),
     ];
+    // Server commands per call (INFO commandstats deltas), measured before the timed runs.
+    const serverCommands: string[] = [];
+    for (const row of rows)
+      serverCommands.push(
+        `${formatCommands(await serverCommandsPerCall(context.client, 200, (index) => row.run(1_000_000 + index)))}  ${row.benchCase.name}`,
+      );
+    typeOnly.clear();
     return {
       cases: rows.map((row) => row.benchCase),
       cleanup: async () => {
+        for (const line of serverCommands) console.log(`server commands per call: ${line}`);
         const calls = warmup + context.options.operations;
         console.log(
           `round trips per record: ${(typeOnly.commands.length / calls).toFixed(4)} (${typeOnly.commands.length} commands for ${calls} records)`,

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { InMemoryCircuitBreaker } from '@tristack/core';
-import { RedisCircuitBreaker } from '@tristack/redis/circuit-breaker';
+import { RedisCircuitBreaker } from '@tristack/redis';
 import { recordingConnection } from '@tristack/testing/redis';
 import { circuitBreaker, handleAll, SamplingBreaker } from 'cockatiel';
 import Opossum from 'opossum';

@@ -9,6 +9,8 @@ import { auditLogBenchmark } from './audit-log.js';
 import { queueBenchmark } from './queue.js';
 import { langchainMiddlewareBenchmark } from './langchain-middleware.js';
 import { langgraphCheckpoint } from './langgraph-checkpoint.js';
+import { aiSdkMiddlewareBenchmark } from './ai-sdk-middleware.js';
+import { postgresBenchmark } from './postgres.js';
 
 /** Every benchmark, by name. Later primitives add their rows here. */
 export const benchmarks: readonly Benchmark[] = [
@@ -22,4 +24,6 @@ export const benchmarks: readonly Benchmark[] = [
   queueBenchmark,
   langgraphCheckpoint,
   langchainMiddlewareBenchmark,
+  aiSdkMiddlewareBenchmark,
+  postgresBenchmark,
 ];

@@ -13,7 +13,7 @@ import {
   type RateLimiter,
   type SemanticCache,
 } from '@tristack/core';
-import { productionMiddleware } from '@tristack/langchain/middleware';
+import { productionMiddleware } from '@tristack/langchain';
 import {
   RedisAuditLog,
   RedisCircuitBreaker,

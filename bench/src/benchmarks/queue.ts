@@ -1,4 +1,4 @@
-import { RedisJobQueue } from '@tristack/redis/queue';
+import { RedisJobQueue } from '@tristack/redis';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import type { Benchmark } from '../benchmark.js';
 

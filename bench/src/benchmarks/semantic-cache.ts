@@ -1,11 +1,11 @@
 import type { Embedder } from '@tristack/core';
-import { RedisSemanticCache } from '@tristack/redis/semantic-cache';
+import { RedisSemanticCache } from '@tristack/redis';
 import { findServerSource, spawnRedisServer, type SpawnedServer } from '@tristack/testing/redis';
 import { createClient, type RedisClientType } from 'redis';
 import type { Benchmark } from '../benchmark.js';
 import type { Case } from '../runner.js';
 
-const DIMENSIONS = 384;
+export const DIMENSIONS = 384;
 /** Noise that puts each query at cosine ≈ 0.95 from its entry: a semantic hit at the default 0.9. */
 const QUERY_NOISE = 0.33;
 
@@ -21,7 +21,7 @@ function random(seed: number): () => number {
   };
 }
 
-function unitVector(seed: number): Float32Array {
+export function unitVector(seed: number): Float32Array {
   const next = random(seed);
   const vector = new Float32Array(DIMENSIONS);
   let norm = 0;
@@ -35,7 +35,7 @@ function unitVector(seed: number): Float32Array {
 }
 
 /** Entry `index`'s vector plus fixed-size noise, renormalised. */
-function queryVector(entries: Float32Array, index: number): Float32Array {
+export function queryVector(entries: Float32Array, index: number): Float32Array {
   const noise = unitVector(1_000_000_007 + index);
   const query = new Float32Array(DIMENSIONS);
   let norm = 0;
@@ -48,20 +48,28 @@ function queryVector(entries: Float32Array, index: number): Float32Array {
   return query;
 }
 
+/** Entry i's prompt. */
+export const entryText = (index: number) => `cached question ${index}`;
+/** A paraphrase of entry i that the near-miss guard accepts (same words and number, one filler). */
+export const queryText = (index: number) => `cached question ${index} please`;
+
 /**
- * A table "embedder" (no model in the measured path): `entry-<i>` is vector i, `query-<i>` is
- * vector i plus noise. What is measured is the cache and the vector search, not an embedding model.
+ * A table "embedder" (no model in the measured path): `entryText(i)` is vector i, `queryText(i)` is
+ * vector i plus noise (cosine ≈ 0.95). What is measured is the cache, its guard and the vector
+ * search, not an embedding model.
  */
-class TableEmbedder implements Embedder {
+export class TableEmbedder implements Embedder {
   readonly id = `bench-table/${DIMENSIONS}`;
   readonly dimensions = DIMENSIONS;
+  /** A table in this process: the cache embeds before the exact tier and looks both up in one round trip. */
+  readonly local = true;
   constructor(private readonly entries: Float32Array) {}
   async embed(texts: readonly string[]): Promise<number[][]> {
     return texts.map((text) => {
-      const [kind, number] = text.split('-') as [string, string];
-      const index = Number(number);
+      const match = /question (\d+)( please)?$/.exec(text);
+      const index = Number(match?.[1] ?? 0);
       return Array.from(
-        kind === 'query'
+        match?.[2]
           ? queryVector(this.entries, index)
           : this.entries.subarray(index * DIMENSIONS, (index + 1) * DIMENSIONS),
       );
@@ -69,7 +77,7 @@ class TableEmbedder implements Embedder {
   }
 }
 
-const request = (tenant: string, text: string) => ({
+export const request = (tenant: string, text: string) => ({
   tenant,
   model: 'bench-model',
   messages: [{ role: 'user', content: text }],
@@ -96,7 +104,7 @@ function bruteForceNearest(
   return { index: best, cosine: bestCosine };
 }
 
-async function pool(
+export async function pool(
   count: number,
   concurrency: number,
   task: (index: number) => Promise<unknown>,
@@ -186,7 +194,7 @@ export const semanticCache: Benchmark = {
       const tenant = `bench-${size}`;
       const started = performance.now();
       await pool(size, 64, (index) =>
-        cache.store(request(tenant, `entry-${index}`), { content: `answer ${index}` }),
+        cache.store(request(tenant, entryText(index)), { content: `answer ${index}` }),
       );
       console.log(`loaded ${size} entries in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
@@ -199,10 +207,10 @@ export const semanticCache: Benchmark = {
         for (let attempt = 0; attempt < sample; attempt++) {
           const index = (attempt * 7919) % size;
           if (exactToo) {
-            const exact = await probeCache.lookup(request(tenant, `entry-${index}`));
+            const exact = await probeCache.lookup(request(tenant, entryText(index)));
             if (!exact.hit || exact.kind !== 'exact') throw new Error(`exact lookup ${index} missed`);
           }
-          const result = await probeCache.lookup(request(tenant, `query-${index}`));
+          const result = await probeCache.lookup(request(tenant, queryText(index)));
           if (result.hit && result.kind === 'semantic' && result.response.content === `answer ${index}`)
             found++;
         }
@@ -244,15 +252,15 @@ export const semanticCache: Benchmark = {
       cases.push(
         {
           name: `tristack exact hit, ${size} entries`,
-          run: (index) => cache.lookup(request(tenant, `entry-${index % size}`)),
+          run: (index) => cache.lookup(request(tenant, entryText(index % size))),
         },
         {
           name: `tristack semantic hit (exact miss + VSIM script), ${size} entries`,
-          run: (index) => cache.lookup(request(tenant, `query-${index % size}`)),
+          run: (index) => cache.lookup(request(tenant, queryText(index % size))),
         },
         {
           name: `tristack semantic hit, threadedSearch, ${size} entries`,
-          run: (index) => threaded.lookup(request(tenant, `query-${index % size}`)),
+          run: (index) => threaded.lookup(request(tenant, queryText(index % size))),
         },
         {
           name: `brute-force cosine scan in Node, ${size} entries`,

@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { TokenStreamOpenOptions } from '@tristack/core';
-import { RedisTokenStream } from '@tristack/redis/token-stream';
+import { RedisTokenStream } from '@tristack/redis';
 import { recordingConnection } from '@tristack/testing/redis';
 import type { RedisClientType } from 'redis';
 import type { Benchmark } from '../benchmark.js';
@@ -13,7 +14,7 @@ import { percentile } from '../stats.js';
 const token = (index: number) => String(index).padStart(16, '0');
 
 /** One way to move tokens from a writer to a reader over Redis. */
-interface Transport {
+export interface Transport {
   name: string;
   /** Starts the reader; `onToken` gets each token's index as it arrives. */
   start(onToken: (index: number) => void): Promise<void>;
@@ -25,7 +26,7 @@ interface Transport {
   roundTrips?(): number;
 }
 
-function tokenStreamTransport(
+export function tokenStreamTransport(
   context: BenchContext,
   name: string,
   options: TokenStreamOpenOptions,
@@ -55,7 +56,7 @@ function tokenStreamTransport(
   };
 }
 
-function publishTransport(context: BenchContext): Transport {
+export function publishTransport(context: BenchContext): Transport {
   const channel = `bench:channel:${randomBytes(4).toString('hex')}`;
   let subscriber: RedisClientType | undefined;
   return {
@@ -71,7 +72,7 @@ function publishTransport(context: BenchContext): Transport {
   };
 }
 
-function xreadTransport(context: BenchContext): Transport {
+export function xreadTransport(context: BenchContext): Transport {
   const key = `bench:stream:${randomBytes(4).toString('hex')}`;
   let stopped = false;
   let reading: Promise<void> | undefined;
@@ -154,6 +155,36 @@ async function throughput(context: BenchContext, transport: Transport, count: nu
   return { name: transport.name, tokensPerSecond: count / seconds, roundTrips };
 }
 
+/** Tokens per paced run, and the gap between them (a model streaming ~500 tokens/s). */
+const PACED_TOKENS = 400;
+const PACE_MS = 2;
+
+/** Open loop at a model's pace: one token every PACE_MS; write→read latency of each, p50. */
+async function paced(transport: Transport) {
+  const sentAt = new Map<number, number>();
+  const latencies: number[] = [];
+  let done: () => void = () => {};
+  const all = new Promise<void>((resolve) => (done = resolve));
+  await transport.start((index) => {
+    latencies.push(performance.now() - sentAt.get(index)!);
+    if (latencies.length === PACED_TOKENS) done();
+  });
+  for (let index = 0; index < PACED_TOKENS; index++) {
+    sentAt.set(index, performance.now());
+    await transport.write(index);
+    await sleep(PACE_MS);
+  }
+  await all;
+  await transport.stop();
+  return {
+    name: transport.name,
+    p50: percentile(
+      latencies.sort((a, b) => a - b),
+      50,
+    ),
+  };
+}
+
 /** Closed loop: each op writes one token and resolves when the reader received it. */
 function latencyCase(transport: Transport, warmup: number) {
   const waiting = new Map<number, () => void>();
@@ -214,6 +245,17 @@ export const tokenStreamBenchmark: Benchmark = {
           (result.roundTrips === undefined
             ? ''
             : `  ${(result.roundTrips / count).toFixed(3)} round trips/token`),
+      );
+    await context.client.flushDb();
+
+    const pacedResults = [];
+    for (const transport of transports(context)) pacedResults.push(await paced(transport));
+    const pacedXread = pacedResults.find((result) => result.name.startsWith('raw XADD'))!.p50;
+    console.log(`\n## token-stream paced: one 16-byte token every ${PACE_MS} ms, write→read p50`);
+    for (const result of pacedResults)
+      console.log(
+        `${result.name.padEnd(52)} ${result.p50.toFixed(3).padStart(7)} ms  ` +
+          `${(result.p50 - pacedXread >= 0 ? '+' : '') + (result.p50 - pacedXread).toFixed(3)} ms vs raw XADD→XREAD`,
       );
     await context.client.flushDb();
 

@@ -2,9 +2,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { spawnNodeWorker, type NodeWorker } from '@tristack/testing/fleet';
 import { useRedis } from '@tristack/testing/redis';
+import { issueSessionToken } from './session.js';
 
 const redis = useRedis();
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
+const SESSION_SECRET = 'multi-worker-test-secret-of-32-characters-or-more';
+const ALICE = { authorization: `Bearer ${issueSessionToken('alice', 'acme', SESSION_SECRET)}` };
 
 interface SseEvent {
   id?: string;
@@ -16,7 +19,7 @@ interface SseEvent {
 async function readSse(url: string, lastEventId?: string, stopAfter = Infinity): Promise<SseEvent[]> {
   const controller = new AbortController();
   const response = await fetch(url, {
-    headers: lastEventId ? { 'last-event-id': lastEventId } : {},
+    headers: lastEventId ? { ...ALICE, 'last-event-id': lastEventId } : ALICE,
     signal: controller.signal,
   });
   expect(response.status).toBe(200);
@@ -59,7 +62,7 @@ describe('examples/multi-worker', () => {
   it('two workers share one conversation: no interleaving, streams resume on the other worker', async () => {
     const workers: NodeWorker[] = [];
     try {
-      const env = { REDIS_URL: `${redis.url}/${redis.database}`, PORT: '0' };
+      const env = { REDIS_URL: `${redis.url}/${redis.database}`, PORT: '0', SESSION_SECRET };
       workers.push(spawnNodeWorker(WORKER, [], { env: { ...env, WORKER_ID: 'w1' } }));
       workers.push(spawnNodeWorker(WORKER, [], { env: { ...env, WORKER_ID: 'w2' } }));
       const [one, two] = await Promise.all(
@@ -71,9 +74,9 @@ describe('examples/multi-worker', () => {
         fetch(`${base}/chat`, {
           method: 'POST',
           body: JSON.stringify(body),
-          headers: { 'content-type': 'application/json' },
+          headers: { ...ALICE, 'content-type': 'application/json' },
         });
-      const turn = { userId: 'alice', conversationId: 'c1' };
+      const turn = { conversationId: 'c1' };
       const [first, second] = await Promise.all([
         post(one!, { ...turn, text: 'first' }),
         post(two!, { ...turn, text: 'second' }),
@@ -84,17 +87,17 @@ describe('examples/multi-worker', () => {
       expect([a.worker, b.worker]).toEqual(['w1', 'w2']);
 
       // Read two tokens of A's answer from worker 2, disconnect, resume on worker 1.
-      const head = await readSse(`${two}/streams/${a.streamId}`, undefined, 2);
+      const head = await readSse(`${two}/streams/${encodeURIComponent(a.streamId)}`, undefined, 2);
       expect(head).toHaveLength(2);
-      const tail = await readSse(`${one}/streams/${a.streamId}`, head.at(-1)!.id);
+      const tail = await readSse(`${one}/streams/${encodeURIComponent(a.streamId)}`, head.at(-1)!.id);
       expect(tail.at(-1)!.event).toBe('end');
-      const fullA = await readSse(`${one}/streams/${a.streamId}`);
+      const fullA = await readSse(`${one}/streams/${encodeURIComponent(a.streamId)}`);
       expect(text(head) + text(tail)).toBe(text(fullA));
       expect(text(fullA)).toMatch(/^Reply \d to "first"/);
-      await readSse(`${two}/streams/${b.streamId}`);
+      await readSse(`${two}/streams/${encodeURIComponent(b.streamId)}`);
 
       // The transcript: whole turns in order, never a user message between another turn's parts.
-      const transcript = (await (await fetch(`${two}/conversations/alice/c1`)).json()) as {
+      const transcript = (await (await fetch(`${two}/conversations/c1`, { headers: ALICE })).json()) as {
         messages: { role: string; content: string }[];
       };
       expect(transcript.messages.map((message) => message.role)).toEqual([

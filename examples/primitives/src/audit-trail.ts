@@ -11,7 +11,9 @@ export function auditTrail(client: RedisClientInput) {
         conversationId,
         data: { tool, arguments: { apiKey, query: 'open issues' } }, // apiKey is redacted before storing
       }),
-    conversation: async (conversationId: string) => (await log.query({ conversationId })).events,
+    // Conversation ids are per user, so a conversation is read back with its user.
+    conversation: async (userId: string, conversationId: string) =>
+      (await log.query({ userId, conversationId })).events,
     verify: () => log.verify(),
   };
 }

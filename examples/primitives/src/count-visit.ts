@@ -1,5 +1,6 @@
 import { validateId } from '@tristack/core';
-import { RedisScript, redisKey, toRedisConnection, type RedisClientInput } from '@tristack/redis';
+import { toRedisConnection, type RedisClientInput } from '@tristack/redis';
+import { RedisScript, redisKey } from '@tristack/redis/driver-kit';
 
 // Increment a per-user counter and refresh its TTL in one round trip.
 const countScript = new RedisScript(

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { useRedis } from '@tristack/testing/redis';
 import { auditTrail } from './audit-trail.js';
@@ -70,7 +71,7 @@ describe('examples/primitives', () => {
     const log: string[] = [];
     const turn = rememberTurns(redis.client, async (history, text) => {
       log.push(`start ${text}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
       log.push(`end ${text}`);
       return `${history.length} earlier messages`;
     });
@@ -120,7 +121,7 @@ describe('examples/primitives', () => {
   it('audit trail: secrets are redacted, the conversation reads back, the chain verifies', async () => {
     const trail = auditTrail(redis.client);
     await trail.toolCalled('alice', 'c1', 'Github.ListIssues', 'sk-live-1234567890abcdef');
-    const [event] = await trail.conversation('c1');
+    const [event] = await trail.conversation('alice', 'c1');
     expect(JSON.stringify(event)).not.toContain('sk-live-1234567890abcdef');
     expect(event).toMatchObject({ type: 'tool.call.requested', userId: 'alice', layer: 'tool' });
     expect((await trail.verify()).valid).toBe(true);

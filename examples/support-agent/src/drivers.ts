@@ -8,12 +8,12 @@ import {
   InMemorySemanticCache,
   type AuditLog,
   type CircuitBreaker,
-  type CircuitBreakerPolicyInput,
+  type CircuitBreakerOptions,
   type ConversationLease,
   type ConversationMemory,
   type JobQueue,
   type RateLimiter,
-  type RateLimiterOptionsInput,
+  type RateLimiterOptions,
   type SemanticCache,
 } from '@tristack/core';
 import {
@@ -26,11 +26,23 @@ import {
   RedisSemanticCache,
   type RedisClientInput,
 } from '@tristack/redis';
+import {
+  PostgresAuditLog,
+  PostgresCircuitBreaker,
+  PostgresConversationLease,
+  PostgresConversationMemory,
+  PostgresJobQueue,
+  PostgresRateLimiter,
+  PostgresSemanticCache,
+  migrate,
+} from '@tristack/postgres';
+import type { Pool } from 'pg';
+import { CACHE_SIMILARITY_THRESHOLD, cacheEmbedder } from './cache-embedder.js';
 
 /** Every state primitive the agent uses, from one backend. */
 export interface AgentDrivers {
-  /** `in-memory` (one process, nothing to install) or `redis` (shared by a fleet). */
-  readonly kind: 'in-memory' | 'redis';
+  /** `in-memory` (one process, nothing to install), `redis` or `postgres` (shared by a fleet). */
+  readonly kind: 'in-memory' | 'redis' | 'postgres';
   /** One line for the start banner. */
   readonly description: string;
   readonly memory: ConversationMemory;
@@ -46,7 +58,7 @@ export interface AgentDrivers {
 /** Model calls a minute per user (each attempt is charged): the demo's burst goes past it. */
 export const MODEL_CALLS_PER_MINUTE = 12;
 
-export const RATE_LIMITS: RateLimiterOptionsInput = {
+export const RATE_LIMITS: RateLimiterOptions = {
   name: 'support-agent',
   limits: [
     {
@@ -60,26 +72,27 @@ export const RATE_LIMITS: RateLimiterOptionsInput = {
 };
 
 /** Two failures in a row open a provider's breaker for 30 s. */
-export const BREAKER_POLICY: CircuitBreakerPolicyInput = {
+export const BREAKER_POLICY: CircuitBreakerOptions = {
   failureRateThreshold: null,
   consecutiveFailures: 2,
   openMs: 30_000,
 };
 
-/** The default: the demo's paraphrase scores 0.935 with the offline n-gram embedder. */
-const SIMILARITY_THRESHOLD = 0.9;
+/** Both caches embed with the offline sentence model, at the threshold calibrated for it. */
+const CACHE_OPTIONS = { embedder: cacheEmbedder(), similarityThreshold: CACHE_SIMILARITY_THRESHOLD };
 
 export function inMemoryDrivers(): AgentDrivers {
   const breaker = new InMemoryCircuitBreaker(BREAKER_POLICY);
   const queue = new InMemoryJobQueue();
   return {
     kind: 'in-memory',
-    description: 'in-memory drivers (set REDIS_URL to share state through Redis)',
+    description:
+      'in-memory drivers (set REDIS_URL or DATABASE_URL to share state through Redis or PostgreSQL)',
     memory: new InMemoryConversationMemory(),
     lease: new InMemoryConversationLease(),
     rateLimiter: new InMemoryRateLimiter(RATE_LIMITS),
     breaker,
-    cache: new InMemorySemanticCache({ similarityThreshold: SIMILARITY_THRESHOLD }),
+    cache: new InMemorySemanticCache(CACHE_OPTIONS),
     queue,
     auditLog: new InMemoryAuditLog(),
     async close() {
@@ -94,7 +107,7 @@ export async function redisDrivers(client: RedisClientInput, prefix?: string): P
   const shared = { client, ...(prefix ? { prefix } : {}) };
   const breaker = new RedisCircuitBreaker({ ...shared, ...BREAKER_POLICY });
   const queue = new RedisJobQueue(shared);
-  const cache = await RedisSemanticCache.create({ ...shared, similarityThreshold: SIMILARITY_THRESHOLD });
+  const cache = await RedisSemanticCache.create({ ...shared, ...CACHE_OPTIONS });
   const tier = cache.semanticTier;
   return {
     kind: 'redis',
@@ -106,6 +119,34 @@ export async function redisDrivers(client: RedisClientInput, prefix?: string): P
     cache,
     queue,
     auditLog: new RedisAuditLog(shared),
+    async close() {
+      await queue.close();
+      await breaker.close();
+    },
+  };
+}
+
+/**
+ * The PostgreSQL drivers on the caller's pool (never ended here: the caller owns it). Runs
+ * `migrate()` first: idempotent, so every start may run it (a deploy step would do it once).
+ */
+export async function postgresDrivers(pool: Pool, schema?: string): Promise<AgentDrivers> {
+  const shared = { pool, ...(schema ? { schema } : {}) };
+  await migrate(pool, schema ? { schema } : {});
+  const breaker = new PostgresCircuitBreaker({ ...shared, ...BREAKER_POLICY });
+  const queue = new PostgresJobQueue(shared);
+  const cache = new PostgresSemanticCache({ ...shared, ...CACHE_OPTIONS });
+  return {
+    kind: 'postgres',
+    // The cache's `semanticTier.reason` says why at length; the banner keeps one line.
+    description: 'PostgreSQL drivers (semantic tier: off — exact tier only, no vectors in this driver)',
+    memory: new PostgresConversationMemory(shared),
+    lease: new PostgresConversationLease(shared),
+    rateLimiter: new PostgresRateLimiter({ ...shared, ...RATE_LIMITS }),
+    breaker,
+    cache,
+    queue,
+    auditLog: new PostgresAuditLog(shared),
     async close() {
       await queue.close();
       await breaker.close();

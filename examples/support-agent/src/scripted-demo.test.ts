@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { requiresPostgres, usePostgres } from '@tristack/testing/postgres';
 import { useRedis } from '@tristack/testing/redis';
 import type { AuditEvent } from '@tristack/core';
-import { type AgentDrivers, inMemoryDrivers, redisDrivers } from './drivers.js';
+import { type AgentDrivers, inMemoryDrivers, postgresDrivers, redisDrivers } from './drivers.js';
 import { auditTrailOfRun } from './print-audit-trail.js';
 import { runScriptedDemo } from './scripted-demo.js';
 
@@ -119,5 +120,26 @@ describe('the scripted demo', () => {
         keys.some((key) => key.startsWith(`${redis.prefix}:${primitive}:`)),
         `${primitive} keys in ${keys.join(' ')}`,
       ).toBe(true);
+  });
+});
+
+describe.runIf(requiresPostgres('the demo on PostgreSQL'))('the scripted demo with DATABASE_URL', () => {
+  const postgres = usePostgres();
+
+  it('runs every step on the PostgreSQL drivers, leaving its state in PostgreSQL', async () => {
+    const drivers = await postgresDrivers(postgres.pool, 'support_agent');
+    expect(drivers.kind).toBe('postgres');
+    const { text, summary, events } = await transcriptOf(drivers);
+    // Exact tier only on PostgreSQL: the near-duplicate question is a plain miss.
+    expectEveryStep(text, false);
+    expectAuditTrail(text, summary, events, false);
+    const { rows } = await postgres.pool.query<{ table: string; rows: number }>(
+      `SELECT 'conversation_message' AS table, count(*)::int AS rows FROM support_agent.conversation_message
+         UNION ALL SELECT 'audit_entries', count(*)::int FROM support_agent.audit_entries
+         UNION ALL SELECT 'jobs', count(*)::int FROM support_agent.jobs
+         UNION ALL SELECT 'rate_limit_state', count(*)::int FROM support_agent.rate_limit_state
+         UNION ALL SELECT 'circuit_breaker', count(*)::int FROM support_agent.circuit_breaker`,
+    );
+    for (const row of rows) expect(row.rows, `rows in ${row.table}`).toBeGreaterThan(0);
   });
 });

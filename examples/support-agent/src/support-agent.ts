@@ -3,8 +3,12 @@ import { AIMessage, HumanMessage, type BaseMessage } from '@langchain/core/messa
 import { Command, MemorySaver } from '@langchain/langgraph';
 import { createAgent } from 'langchain';
 import type { JobWorker, ToolProvider } from '@tristack/core';
-import { productionMiddleware, tristackMetadata } from '@tristack/langchain/middleware';
-import { toLangChainTools, type ToolAuthorizationInterrupt } from '@tristack/langchain/tools';
+import {
+  productionMiddleware,
+  tristackMetadata,
+  toLangChainTools,
+  type ToolAuthorizationInterrupt,
+} from '@tristack/langchain';
 import { RATE_LIMITS, type AgentDrivers } from './drivers.js';
 import { QueuedToolProvider } from './queued-tool-provider.js';
 import type { ToolCallingChatModel } from './tool-calling-chat-model.js';
@@ -72,11 +76,10 @@ function buildAgent(options: SupportAgentOptions, tools: Awaited<ReturnType<type
     middleware: productionMiddleware({
       auditLog: drivers.auditLog,
       memory: drivers.memory,
-      cache: drivers.cache,
-      limiter: {
-        limiter: drivers.rateLimiter,
-        key: (identity) => ({ user: identity.userId ?? 'anonymous' }),
-      },
+      // FAQ answers are shared by the tenant's users (opt-in); tool-derived ones never are.
+      cache: { cache: drivers.cache, shareAcrossUsers: true },
+      // The default key: `tenant=<t>:user=<u>` for the user-scope rule, from the run's context.
+      limiter: { limiter: drivers.rateLimiter },
       breaker: drivers.breaker,
       fallbacks,
     }),

@@ -1,6 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ArcadeToolProvider } from '@tristack/arcade';
 import { CompositeToolProvider, LocalToolProvider, defineLocalTool, type AuditLog } from '@tristack/core';
-import { FakeArcadeServer } from '@tristack/testing/fake-arcade';
 import { z } from 'zod';
 
 /** The demo's tools and, when they run against the in-process fake, the fake's consent page. */
@@ -20,7 +20,7 @@ const weeklyDigest = defineLocalTool({
   input: z.object({ weeks: z.number().int().min(1).max(4).describe('How many weeks back.') }),
   behavior: { readOnly: true, idempotent: true },
   async execute(input, context) {
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     return {
       summary: `${input.weeks} week(s) for ${context.userId}: 2 pull requests open, 1 merged, 14 Slack mentions.`,
     };
@@ -29,10 +29,10 @@ const weeklyDigest = defineLocalTool({
 
 /**
  * GitHub and Slack through Arcade plus one local tool. With `ARCADE_API_KEY` the real engine,
- * else the fake Arcade server started in this process (same wire format, simulated consent).
+ * else the fake Arcade server started in this process (same wire format, simulated consent), loaded only then.
  */
 export async function createAgentTools(auditLog: AuditLog, arcadeApiKey?: string): Promise<AgentTools> {
-  const fake = arcadeApiKey ? undefined : await FakeArcadeServer.start();
+  const fake = arcadeApiKey ? undefined : await (await import('./offline-arcade.js')).startOfflineArcade();
   const arcade = new ArcadeToolProvider({
     ...(fake ? fake.clientOptions : { apiKey: arcadeApiKey }),
     toolkits: ['Github', 'Slack'],

@@ -5,8 +5,12 @@ import {
   APIUserAbortError,
   type Arcade,
 } from '@arcadeai/arcadejs';
-import { TristackError } from '@tristack/core';
-import type { ToolError, ToolErrorKind } from '@tristack/core/tools';
+import { AbortedError } from '@tristack/core';
+import { redactToolError, redactUpstreamText } from '@tristack/core/driver-kit';
+import type { ToolError, ToolErrorKind } from '@tristack/core';
+
+// Shared with every tool provider (core driver kit); re-exported for this package's modules.
+export { redactToolError, redactUpstreamText };
 
 type ArcadeToolErrorKind = Arcade.ExecuteToolResponse.Output.Error['kind'];
 
@@ -47,7 +51,7 @@ export const TRANSIENT_ARCADE_KINDS: ReadonlySet<string> = new Set([
 
 /** Maps a `success: false` tool error from `POST /v1/tools/execute` (HTTP 200). */
 export function mapArcadeToolError(error: Arcade.ExecuteToolResponse.Output.Error): ToolError {
-  return {
+  return redactToolError({
     kind: KINDS[error.kind] ?? 'unknown',
     message: error.message,
     canRetry: error.can_retry,
@@ -58,7 +62,7 @@ export function mapArcadeToolError(error: Arcade.ExecuteToolResponse.Output.Erro
       : {}),
     ...(error.developer_message !== undefined ? { developerMessage: error.developer_message } : {}),
     ...(error.status_code !== undefined ? { statusCode: error.status_code } : {}),
-  };
+  });
 }
 
 /** `retry-after-ms`, then `retry-after` (seconds or an HTTP date), as the client reads them. */
@@ -81,8 +85,12 @@ const UNKNOWN_OUTCOME = ' The call may or may not have run; do not repeat it wit
  * A 403 never reaches here (it is the re-authorization path); an abort is rethrown.
  */
 export function mapArcadeRequestError(error: unknown, sideEffectsSafe: boolean, driver: string): ToolError {
+  return redactToolError(mapRequestError(error, sideEffectsSafe, driver));
+}
+
+function mapRequestError(error: unknown, sideEffectsSafe: boolean, driver: string): ToolError {
   if (error instanceof APIUserAbortError) {
-    throw new TristackError('ABORTED', 'the Arcade call was aborted', { driver, cause: error });
+    throw new AbortedError('the Arcade call was aborted', { driver, cause: error });
   }
   const uncertain = (message: string, providerKind: string, statusCode?: number): ToolError => ({
     kind: 'unavailable',

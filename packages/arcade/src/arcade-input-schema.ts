@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Arcade } from '@arcadeai/arcadejs';
-import type { JsonSchema } from '@tristack/core/tools';
+import type { JsonSchema } from '@tristack/core';
 
 /**
  * `ValueSchema` as newer engines send it: the client's type only declares `val_type`,

@@ -1,6 +1,7 @@
 import type { Arcade } from '@arcadeai/arcadejs';
 import { BackendUnavailableError, type Clock } from '@tristack/core';
-import type { ToolDefinition } from '@tristack/core/tools';
+import type { ToolDefinition } from '@tristack/core';
+import { redactUpstreamText } from './arcade-error-mapping.js';
 import { convertInputSchema } from './arcade-input-schema.js';
 
 /** A tool as the bridge keeps it: the model-facing definition plus what the Arcade calls need. */
@@ -106,10 +107,11 @@ export class ArcadeToolCatalogue {
       return await this.loading;
     } catch (error) {
       if (this.entries) return this.entries;
-      const reason = error instanceof Error ? error.message : String(error);
+      // The upstream message may echo a credential: redact it, and keep the raw error out of
+      // `cause`, which loggers print in full.
+      const reason = redactUpstreamText(error instanceof Error ? error.message : String(error));
       throw new BackendUnavailableError(`could not list tools from Arcade: ${reason}`, {
         driver: this.options.provider,
-        cause: error,
       });
     }
   }

@@ -1,7 +1,13 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InMemoryAuditLog, InMemoryCircuitBreaker, InMemoryRateLimiter, ManualClock } from '@tristack/core';
-import { StaticToolPolicy, type ToolResult } from '@tristack/core/tools';
+import {
+  InMemoryAuditLog,
+  InMemoryCircuitBreaker,
+  InMemoryRateLimiter,
+  ManualClock,
+  StaticToolPolicy,
+  type ToolResult,
+} from '@tristack/core';
 import { FakeArcadeServer } from '@tristack/testing/fake-arcade';
 import { ArcadeToolProvider } from './arcade-tool-provider.js';
 import type { ArcadeToolProviderOptions } from './arcade-tool-provider-options.js';
@@ -238,7 +244,7 @@ describe('ArcadeToolProvider: rate limits and circuit breakers', () => {
     const open = await provider.execute({ userId: 'alice', toolName: 'Gmail_ListEmails' });
     expect(open).toMatchObject({
       status: 'tool_error',
-      error: { kind: 'unavailable', providerKind: 'circuit_open:tool-provider:arcade' },
+      error: { kind: 'unavailable', providerKind: 'circuit_open:provider=arcade' },
     });
     expect(server.requestsTo('/v1/tools/execute')).toHaveLength(2);
     expect(server.requestsTo('/v1/tools/authorize')).toHaveLength(0);

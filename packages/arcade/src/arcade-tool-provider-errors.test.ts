@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TristackError } from '@tristack/core';
-import type { ToolResult } from '@tristack/core/tools';
+import type { ToolResult } from '@tristack/core';
 import { FakeArcadeServer } from '@tristack/testing/fake-arcade';
 import { ArcadeToolProvider } from './arcade-tool-provider.js';
 import type { ArcadeToolProviderOptions } from './arcade-tool-provider-options.js';

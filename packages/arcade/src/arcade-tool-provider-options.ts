@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { Arcade } from '@arcadeai/arcadejs';
-import type { Clock } from '@tristack/core';
-import type { ToolGovernanceSettings } from '@tristack/core/tools';
+import type { Clock, ToolGovernanceSettings } from '@tristack/core';
 import type { ArcadeCaller } from './arcade-user-id.js';
 
 type ArcadeClientOptions = NonNullable<ConstructorParameters<typeof Arcade>[0]>;

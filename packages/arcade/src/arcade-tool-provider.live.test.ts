@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InMemoryAuditLog } from '@tristack/core';
-import { StaticToolPolicy } from '@tristack/core/tools';
+import { InMemoryAuditLog, StaticToolPolicy } from '@tristack/core';
 import { ArcadeToolProvider } from './arcade-tool-provider.js';
 
 // The bridge against the real Arcade engine. Needs ARCADE_API_KEY (and optionally

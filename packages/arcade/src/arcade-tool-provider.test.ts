@@ -1,13 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { InvalidInputError, InvalidOptionsError, ManualClock, TristackError } from '@tristack/core';
-import { z } from 'zod';
 import {
+  InvalidInputError,
+  InvalidOptionsError,
+  ManualClock,
+  TristackError,
   CompositeToolProvider,
   defineLocalTool,
   LocalToolProvider,
   StaticToolPolicy,
   type ToolResult,
-} from '@tristack/core/tools';
+} from '@tristack/core';
+import { z } from 'zod';
 import { FakeArcadeServer, type FakeArcadeServerOptions } from '@tristack/testing/fake-arcade';
 import { ArcadeToolProvider } from './arcade-tool-provider.js';
 import type { ArcadeToolProviderOptions } from './arcade-tool-provider-options.js';

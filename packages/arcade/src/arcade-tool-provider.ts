@@ -1,29 +1,35 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Arcade, ArcadeError, PermissionDeniedError } from '@arcadeai/arcadejs';
 import {
   InvalidInputError,
   InvalidOptionsError,
-  parseInput,
-  parseOptions,
   systemClock,
+  type AuthorizationWaitResult,
+  type ExecuteToolRequest,
+  type ListToolsRequest,
+  type ToolAuthorizationStatus,
+  type ToolDefinition,
+  type ToolProvider,
+  type ToolResult,
+  type WaitForAuthorizationRequest,
 } from '@tristack/core';
 import {
+  parseInput,
+  parseOptions,
   executeToolRequestSchema,
   isInToolkits,
   listToolsRequestSchema,
   ToolGovernance,
   validateToolInput,
   waitForAuthorizationRequestSchema,
-  type AuthorizationWaitResult,
-  type ExecuteToolRequest,
-  type ListToolsRequest,
   type ParsedExecuteToolRequest,
-  type ToolAuthorizationStatus,
-  type ToolDefinition,
-  type ToolProvider,
-  type ToolResult,
-  type WaitForAuthorizationRequest,
-} from '@tristack/core/tools';
-import { mapArcadeRequestError, mapArcadeToolError, TRANSIENT_ARCADE_KINDS } from './arcade-error-mapping.js';
+} from '@tristack/core/driver-kit';
+import {
+  mapArcadeRequestError,
+  mapArcadeToolError,
+  redactToolError,
+  TRANSIENT_ARCADE_KINDS,
+} from './arcade-error-mapping.js';
 import { ArcadeToolCatalogue, type ArcadeCatalogueEntry } from './arcade-tool-catalogue.js';
 import {
   arcadeToolProviderOptionsSchema,
@@ -32,7 +38,6 @@ import {
 import { defaultArcadeUserId, type ArcadeCaller } from './arcade-user-id.js';
 import { tokenRedactingFetch } from './token-redacting-fetch.js';
 import { waitForArcadeAuthorization } from './wait-for-arcade-authorization.js';
-import { abortableSleep } from './abortable-sleep.js';
 
 function createClient(options: ArcadeToolProviderOptions): Arcade {
   const fetch = tokenRedactingFetch(options.fetch ?? globalThis.fetch);
@@ -119,12 +124,16 @@ export class ArcadeToolProvider implements ToolProvider {
     try {
       entries = await this.catalogue.get();
     } catch (error) {
-      return this.governance.unavailable(parsed, {
-        kind: 'unavailable',
-        message: 'the tool catalogue is unavailable',
-        canRetry: true,
-        developerMessage: error instanceof Error ? error.message : String(error),
-      });
+      // The listing error quotes its request or the upstream's answer: it may carry a credential.
+      return this.governance.unavailable(
+        parsed,
+        redactToolError({
+          kind: 'unavailable',
+          message: 'the tool catalogue is unavailable',
+          canRetry: true,
+          developerMessage: error instanceof Error ? error.message : String(error),
+        }),
+      );
     }
     const wanted = parsed.toolName.toLowerCase();
     const entry = entries.find(
@@ -284,7 +293,8 @@ export class ArcadeToolProvider implements ToolProvider {
         attempt < this.settings.maxRetries &&
         delay <= this.settings.maxRetryDelayMs;
       if (!retryable) return { ...withExecution, status: 'tool_error', error };
-      await abortableSleep(delay, parsed.signal);
+      // An abort ends the pause early; the next attempt then sees the aborted signal.
+      await sleep(delay, undefined, { signal: parsed.signal }).catch(() => undefined);
     }
   }
 

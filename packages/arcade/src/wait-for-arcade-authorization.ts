@@ -1,7 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { APIConnectionTimeoutError, APIError, APIUserAbortError, type Arcade } from '@arcadeai/arcadejs';
-import { BackendUnavailableError, TristackError } from '@tristack/core';
-import type { AuthorizationWaitResult } from '@tristack/core/tools';
-import { abortableSleep } from './abortable-sleep.js';
+import { AbortedError, BackendUnavailableError } from '@tristack/core';
+import type { AuthorizationWaitResult } from '@tristack/core';
 
 /** The longest `wait` the engine honours is 59 s; the client's own loop uses 45. */
 const LONG_POLL_SECONDS = 45;
@@ -36,7 +36,7 @@ export async function waitForArcadeAuthorization(
   });
   for (;;) {
     if (signal?.aborted)
-      throw new TristackError('ABORTED', 'waiting for authorization aborted', { driver: options.driver });
+      throw new AbortedError('waiting for authorization aborted', { driver: options.driver });
     const remaining = deadline - Date.now();
     if (remaining <= 0) return settle('pending');
     const wait = Math.min(LONG_POLL_SECONDS, Math.floor(remaining / 1000));
@@ -51,7 +51,7 @@ export async function waitForArcadeAuthorization(
       if (response.status === 'failed') return settle('failed', response.scopes);
     } catch (error) {
       if (error instanceof APIUserAbortError) {
-        throw new TristackError('ABORTED', 'waiting for authorization aborted', {
+        throw new AbortedError('waiting for authorization aborted', {
           driver: options.driver,
           cause: error,
         });
@@ -68,6 +68,10 @@ export async function waitForArcadeAuthorization(
         });
       }
     }
-    if (wait === 0) await abortableSleep(Math.min(SHORT_POLL_MS, Math.max(deadline - Date.now(), 0)), signal);
+    // An abort ends the pause early; the loop then sees the aborted signal.
+    if (wait === 0)
+      await sleep(Math.min(SHORT_POLL_MS, Math.max(deadline - Date.now(), 0)), undefined, { signal }).catch(
+        () => undefined,
+      );
   }
 }

@@ -1,4 +1,5 @@
-import { RedisAuditLog } from '@tristack/redis';
+import type { CircuitSnapshot } from '@tristack/core';
+import { RedisAuditLog, RedisCircuitBreaker } from '@tristack/redis';
 import { useRedisCluster } from '@tristack/testing/redis';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
@@ -38,7 +39,7 @@ describe('tristack against Redis Cluster (--cluster)', () => {
       const verify = await run(['audit', 'verify', tenantId, '--json']);
       expect(verify.code).toBe(0);
       expect(JSON.parse(verify.stdout)).toMatchObject({ tenantId, valid: true, checked: 3 });
-      const trail = await run(['audit', 'conversation', 'c', '--tenant', tenantId]);
+      const trail = await run(['audit', 'conversation', `u-${tenantId}`, 'c', '--tenant', tenantId]);
       expect(
         trail.stdout
           .trimEnd()
@@ -47,5 +48,22 @@ describe('tristack against Redis Cluster (--cluster)', () => {
           .map((line) => line.split(/\s{2,}/)[4]),
       ).toEqual([`u-${tenantId}`, `u-${tenantId}`, `u-${tenantId}`]);
     }
+  });
+
+  it('lists breakers of hostile names from every master, and a foreign key as such', async () => {
+    const names = ['acme 12345', 'x:y}{*', 'é🙂', 'plain'];
+    const breaker = new RedisCircuitBreaker({ client: redis.cluster, prefix: redis.prefix });
+    try {
+      for (const name of names) await breaker.execute(name, () => 'ok');
+    } finally {
+      await breaker.close();
+    }
+    const foreign = `${redis.prefix}:circuit-breaker:{%zz}:state`;
+    await redis.cluster.hSet(foreign, 'state', 'open');
+    const result = await run(['inspect', 'breakers', '--json']);
+    expect(result.code).toBe(0);
+    const state = JSON.parse(result.stdout) as { breakers: CircuitSnapshot[]; undecodableKeys: string[] };
+    expect(state.breakers.map((snapshot) => snapshot.name).sort()).toEqual([...names].sort());
+    expect(state.undecodableKeys).toEqual([foreign]);
   });
 });

@@ -1,68 +1,37 @@
-import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { AuditEvent, AuditVerifyResult, CircuitSnapshot } from '@tristack/core';
-import { RedisAuditLog, RedisConversationLease, RedisConversationMemory } from '@tristack/redis';
-import { RedisJobQueue } from '@tristack/redis/queue';
-import { RedisCircuitBreaker } from '@tristack/redis/circuit-breaker';
-import { RedisRateLimiter } from '@tristack/redis/rate-limiter';
-import { RedisSemanticCache } from '@tristack/redis/semantic-cache';
+import {
+  RedisAuditLog,
+  RedisConversationLease,
+  RedisConversationMemory,
+  RedisJobQueue,
+  RedisCircuitBreaker,
+  RedisRateLimiter,
+  RedisSemanticCache,
+} from '@tristack/redis';
 import { semanticCacheRequest as ask } from '@tristack/testing/conformance';
 import { freePort, useRedis } from '@tristack/testing/redis';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
+import { type Run, runBinary, runInProcess, spawnBinary } from './run-cli.fixture.js';
 import type { CacheTenantState } from './commands/inspect-cache.js';
 import type { LimitEntry } from './commands/inspect-limits.js';
 import type { CliIo } from './output.js';
 
 const redis = useRedis();
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
-const BIN = fileURLToPath(new URL('./bin.ts', import.meta.url));
 // oxlint-disable-next-line no-control-regex -- asserting on ANSI escapes
 const ANSI = /\u001B\[/;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real `tristack` binary (TypeScript source through tsx), piped: no TTY, no colour. */
-async function tristack(...args: string[]): Promise<Run> {
-  const url = `${redis.url}/${redis.database}`;
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      TSX,
-      ['--conditions=@tristack/source', BIN, '--url', url, ...args],
-      {
-        cwd: ROOT,
-        timeout: 60_000,
-        env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '' },
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    if (typeof failed.code !== 'number') throw error;
-    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
+/** Runs the real `tristack` binary against this test's database. */
+function tristack(...args: string[]): Promise<Run> {
+  return runBinary(['--url', `${redis.url}/${redis.database}`, ...args]);
 }
 
 /** Runs the CLI in this process with captured output (for cases that need no separate process). */
-async function inProcess(args: string[], tty = false): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (text: string) => (stdout += text), isTTY: tty, columns: 200 },
-    stderr: { write: (text: string) => (stderr += text), isTTY: tty },
-    env: {},
-  };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
+function inProcess(args: string[], tty = false): Promise<Run> {
+  return runInProcess(args, { tty });
 }
 
 async function seed(): Promise<{ events: AuditEvent[] }> {
@@ -111,13 +80,15 @@ async function seed(): Promise<{ events: AuditEvent[] }> {
 describe('tristack (the binary, against a real server)', () => {
   it('prints a conversation’s audit trail as a readable table and as JSON', async () => {
     const { events } = await seed();
-    const text = await tristack('audit', 'conversation', 'c-1', '--tenant', 'acme');
+    const text = await tristack('audit', 'conversation', 'alice', 'c-1', '--tenant', 'acme');
     expect(text.code).toBe(0);
     expect(text.stdout).not.toMatch(ANSI);
     const lines = text.stdout.trimEnd().split('\n');
     expect(lines[0]!.split(/\s{2,}/)).toEqual(['TIME', 'SEQ', 'LAYER', 'TYPE', 'ACTOR', 'OUTCOME', 'DETAIL']);
-    expect(lines).toHaveLength(5);
+    expect(lines).toHaveLength(6);
     expect(lines[1]).toContain(new Date(events[0]!.timestamp).toISOString());
+    // The runs of the page, so that `audit run` can be given one.
+    expect(lines[5]).toBe('runs: run-1 (4) — see: tristack audit run <run-id>');
     expect(lines[2]).toMatch(
       /2\s+orchestration\s+model\.call\.finished\s+alice\s+cached\s+gpt-test · 12 in \/ 3 out tokens/,
     );
@@ -129,10 +100,20 @@ describe('tristack (the binary, against a real server)', () => {
     );
     expect(text.stdout).not.toContain('bob');
 
-    const json = await tristack('audit', 'conversation', 'c-1', '--tenant', 'acme', '--json', '--limit', '2');
+    const json = await tristack(
+      'audit',
+      'conversation',
+      'alice',
+      'c-1',
+      '--tenant',
+      'acme',
+      '--json',
+      '--limit',
+      '2',
+    );
     expect(json.code).toBe(0);
     const page = JSON.parse(json.stdout) as { events: AuditEvent[]; nextCursor?: string; tenantId: string };
-    expect(page.tenantId).toBe('acme');
+    expect(page).toMatchObject({ tenantId: 'acme', userId: 'alice', conversationId: 'c-1' });
     expect(page.events.map((event) => event.type)).toEqual(['model.call.started', 'model.call.finished']);
     expect(page.events[1]).toEqual(events[1]);
     expect(page.nextCursor).toBe(events[1]!.id);
@@ -252,25 +233,19 @@ describe('tristack (the binary, against a real server)', () => {
     }
 
     const since = Date.now();
-    const child = spawn(
-      TSX,
-      [
-        '--conditions=@tristack/source',
-        BIN,
-        '--url',
-        `${redis.url}/${redis.database}`,
-        'audit',
-        'user',
-        'carol',
-        '--tenant',
-        'acme',
-        '--follow',
-        '--json',
-        '--from',
-        String(since),
-      ],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawnBinary([
+      '--url',
+      `${redis.url}/${redis.database}`,
+      'audit',
+      'user',
+      'carol',
+      '--tenant',
+      'acme',
+      '--follow',
+      '--json',
+      '--from',
+      String(since),
+    ]);
     try {
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -376,7 +351,7 @@ describe('tristack (in process)', () => {
     expect(stdout).toMatch(/^\S+Z\s+1\s+state\s+job\.failed\s+erin\s+failed\s+q · j-1 · boom\n$/);
   });
 
-  it('answers usage errors with exit code 2 and the help, and an unreachable Redis with exit code 1', async () => {
+  it('answers usage errors with exit code 2 and a short usage hint, and an unreachable Redis with exit code 1', async () => {
     expect((await inProcess(['--help'])).stdout).toContain(
       'inspect conversation <user-id> <conversation-id>',
     );
@@ -384,24 +359,73 @@ describe('tristack (in process)', () => {
       code: 0,
       stdout: expect.stringContaining('usage: tristack audit verify [tenant]'),
     });
-    expect(await inProcess(['frobnicate'])).toMatchObject({
-      code: 2,
-      stderr: expect.stringContaining('unknown command "frobnicate"'),
-    });
-    expect(await inProcess(['audit', 'verify', '--follow'])).toMatchObject({
-      code: 2,
-      stderr: expect.stringContaining('does not take --follow'),
-    });
-    expect(await inProcess(['audit', 'user'])).toMatchObject({
-      code: 2,
-      stderr: expect.stringContaining('exactly one user id'),
-    });
-    expect(await inProcess(['audit', 'user', 'u', '--from', 'yesterday-ish'])).toMatchObject({ code: 2 });
+    const usage = async (args: string[], says: string, hint: string) => {
+      const run = await inProcess(args);
+      expect({ args, code: run.code, stdout: run.stdout }).toEqual({ args, code: 2, stdout: '' });
+      expect(run.stderr).toContain(says);
+      // The message and the synopsis, not the whole help.
+      expect(run.stderr).toMatch(new RegExp(`\n${hint.replace(/[[\]<>]/g, '\\$&')}.*\nsee: tristack`));
+      expect(run.stderr.trimEnd().split('\n').length).toBeLessThanOrEqual(3);
+    };
+    await usage(['frobnicate'], 'unknown command "frobnicate"', 'usage: tristack <command>');
+    await usage(['--frob'], "Unknown option '--frob'", 'usage: tristack <command>');
+    await usage(
+      ['audit', 'verify', '--follow'],
+      'does not take --follow',
+      'usage: tristack audit verify [tenant]',
+    );
+    // Missing arguments and option values.
+    await usage(['audit', 'user'], 'exactly one user id', 'usage: tristack audit user <user-id>');
+    await usage(
+      ['inspect', 'conversation', 'alice'],
+      'takes <user-id> <conversation-id>',
+      'usage: tristack inspect conversation',
+    );
+    await usage(['audit', 'user', 'u', '--limit'], 'argument missing', 'usage: tristack <command>');
+    // Bad option values.
+    await usage(
+      ['audit', 'user', 'u', '--from', 'yesterday-ish'],
+      '--from: expected',
+      'usage: tristack audit user',
+    );
+    await usage(
+      ['audit', 'user', 'u', '--limit', 'many'],
+      '--limit: expected a positive integer',
+      'usage: tristack audit user',
+    );
+    await usage(
+      ['audit', 'user', 'u', '--order', 'sideways'],
+      '--order: asc or desc',
+      'usage: tristack audit user',
+    );
+    await usage(
+      ['inspect', 'breakers', '--window', '0'],
+      '--window: expected a positive integer',
+      'usage: tristack inspect breakers',
+    );
+    await usage(
+      ['--url', 'not a url', 'audit', 'verify'],
+      '--url: not a valid URL',
+      'usage: tristack audit verify',
+    );
+    // No command at all: the help, on stderr.
+    const bare = await inProcess([]);
+    expect(bare).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('commands:') });
+
     const port = await freePort();
     const down = await inProcess(['--url', `redis://127.0.0.1:${port}`, 'audit', 'verify']);
     expect(down.code).toBe(1);
     expect(down.stderr).toContain(`cannot connect to redis://127.0.0.1:${port}`);
   });
+
+  it('exits 2 with the usage hint from the real binary', async () => {
+    const run = await tristack('audit', 'user');
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      'tristack: audit user takes exactly one user id\nusage: tristack audit user <user-id> [options]\nsee: tristack audit user --help\n',
+    );
+  }, 60_000);
 });
 
 describe('tristack inspect limits / breakers / cache (the binary, state seeded by the real drivers)', () => {
@@ -448,7 +472,7 @@ describe('tristack inspect limits / breakers / cache (the binary, state seeded b
       limiter: 'api',
       scope: 'user',
       id: 'alice',
-      redisKey: 'tristack:rate-limiter:{api:user:alice}',
+      storageKey: 'tristack:rate-limiter:{api:user:alice}',
     });
     expect(entry!.blockedUntil).toBeGreaterThan(state.checkedAt + 100_000);
     expect(entry!.ttlMs).toBeGreaterThan(100_000);

@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
-import { TristackError } from '@tristack/core';
 import type { RedisClientInput } from '@tristack/redis';
 import { type CliCommand, type CliContext, type CliOption, UsageError } from './command.js';
 import { commands as builtInCommands } from './command-registry.js';
-import { type ConnectedRedis, connectRedis } from './connect-redis.js';
+import { type ConnectedPostgres, connectPostgres, invalidPostgresUrl } from './connect-postgres.js';
+import { type ConnectedRedis, connectRedis, invalidRedisUrl } from './connect-redis.js';
+import { maskCredentials, urlSecrets } from './mask-credentials.js';
 import { type CliIo, colorEnabled, createStyle } from './output.js';
+import { escapeControl, terminalSafe } from './terminal-text.js';
 
 const DEFAULT_URL = 'redis://127.0.0.1:6379';
 
@@ -17,7 +19,16 @@ export const globalOptions: Record<string, CliOption> = {
     description: `Redis URL (default $TRISTACK_REDIS_URL, $REDIS_URL or ${DEFAULT_URL})`,
   },
   cluster: { type: 'boolean', description: 'the URL (comma-separated URLs) are Redis Cluster seed nodes' },
-  prefix: { type: 'string', value: 'prefix', description: 'key prefix of the deployment (default tristack)' },
+  'postgres-url': {
+    type: 'string',
+    value: 'url',
+    description: 'read a deployment on the Postgres drivers instead of Redis (postgres:// URL)',
+  },
+  prefix: {
+    type: 'string',
+    value: 'prefix',
+    description: 'key prefix of the deployment, or its schema with --postgres-url (default tristack)',
+  },
   tenant: { type: 'string', short: 't', value: 'id', description: 'tenant (default "default")' },
   json: { type: 'boolean', description: 'machine-readable JSON instead of text' },
   color: { type: 'boolean', description: 'colour even when not on a terminal' },
@@ -45,6 +56,7 @@ export function helpText(commands: readonly CliCommand[], only?: CliCommand): st
       'usage: tristack <command> [arguments] [options]',
       '',
       'Inspect a Tristack deployment: its audit trail and the live state of its primitives in Redis.',
+      'Without installing: npx @tristack/cli <command> … (`npx tristack` is another package).',
       '',
       'commands:',
     );
@@ -58,6 +70,34 @@ export function helpText(commands: readonly CliCommand[], only?: CliCommand): st
   return `${lines.join('\n')}\n`;
 }
 
+/** The commands under a group word (`audit`, `inspect`, `cache`); empty when it is none. */
+export function commandsOfGroup(commands: readonly CliCommand[], group: string): CliCommand[] {
+  return commands.filter((command) => command.path.length > 1 && command.path[0] === group);
+}
+
+/** `tristack audit` alone: the group's subcommands, each with its synopsis and summary. */
+export function groupHelpText(group: string, members: readonly CliCommand[]): string {
+  const synopsis = members.map((command) => `${command.path.join(' ')} ${command.usage}`);
+  const width = Math.max(...synopsis.map((text) => text.length)) + 2;
+  return [
+    `usage: tristack ${group} <command> [arguments] [options]`,
+    '',
+    `${group} commands:`,
+    ...members.map((command, index) => `  ${synopsis[index]!.padEnd(width)}${command.summary}`),
+    '',
+    `see: tristack ${group} <command> --help, tristack --help for the global options`,
+    '',
+  ].join('\n');
+}
+
+/** What a usage error prints after its message: the synopsis and where the help is, not the help. */
+export function usageHint(command?: CliCommand): string {
+  return command
+    ? `usage: tristack ${command.path.join(' ')} ${command.usage} [options]\n` +
+        `see: tristack ${command.path.join(' ')} --help\n`
+    : 'usage: tristack <command> [arguments] [options]\nsee: tristack --help\n';
+}
+
 function findCommand(commands: readonly CliCommand[], positionals: string[]): CliCommand | undefined {
   let best: CliCommand | undefined;
   for (const command of commands) {
@@ -65,6 +105,18 @@ function findCommand(commands: readonly CliCommand[], positionals: string[]): Cl
     if (matches && (!best || command.path.length > best.path.length)) best = command;
   }
   return best;
+}
+
+/** The `--url` / `-u` values of a command line, read before parsing so that even a parse error is masked. */
+function argvUrl(argv: readonly string[]): string | undefined {
+  const found: string[] = [];
+  argv.forEach((arg, index) => {
+    const next = argv[index + 1];
+    if ((arg === '--url' || arg === '-u') && next !== undefined) found.push(next);
+    else if (arg.startsWith('--url=')) found.push(arg.slice('--url='.length));
+    else if (arg.startsWith('-u') && arg.length > 2) found.push(arg.slice(2));
+  });
+  return found.length > 0 ? found.join(',') : undefined;
 }
 
 export interface RunCliOptions {
@@ -86,7 +138,16 @@ export async function runCli(
   const commands = options.commands ?? builtInCommands;
   const allOptions: Record<string, CliOption> = { ...globalOptions };
   for (const command of commands) Object.assign(allOptions, command.options);
-  const err = (text: string) => void io.stderr.write(text);
+  const candidateUrls = [argvUrl(argv), io.env['TRISTACK_REDIS_URL'], io.env['REDIS_URL']];
+  const secrets = candidateUrls.flatMap((url) => (url === undefined ? [] : urlSecrets(url)));
+  // Every message goes out with the URL's password masked and control characters escaped
+  // (a `\r` may only start a progress line).
+  const err = (text: string) =>
+    void io.stderr.write(terminalSafe(maskCredentials(text, secrets), { leadingReturn: true }));
+  const usageError = (message: string, command?: CliCommand) => {
+    err(`tristack: ${message}\n${usageHint(command)}`);
+    return 2;
+  };
   let parsed: ReturnType<
     typeof parseArgs<{
       options: Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -107,18 +168,31 @@ export async function runCli(
       strict: true,
     });
   } catch (error) {
-    err(`tristack: ${(error as Error).message}\n\n${helpText(commands)}`);
-    return 2;
+    return usageError(escapeControl((error as Error).message));
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const command = findCommand(commands, parsed.positionals);
   if (!command) {
-    if (values['help'] || parsed.positionals.length === 0) {
-      io.stdout.write(helpText(commands));
-      return values['help'] ? 0 : 2;
+    // `tristack audit` (or `inspect`, `cache`): what the group offers, as help, not an error.
+    const group = parsed.positionals.length === 1 ? commandsOfGroup(commands, parsed.positionals[0]!) : [];
+    if (group.length > 0) {
+      io.stdout.write(groupHelpText(parsed.positionals[0]!, group));
+      return 0;
     }
-    err(`tristack: unknown command "${parsed.positionals.join(' ')}"\n\n${helpText(commands)}`);
-    return 2;
+    if (values['help']) {
+      io.stdout.write(helpText(commands));
+      return 0;
+    }
+    // No command is a usage error too: the help goes to stderr, so nothing reads it as output.
+    if (parsed.positionals.length === 0) {
+      err(helpText(commands));
+      return 2;
+    }
+    const unknown = usageError(`unknown command "${escapeControl(parsed.positionals.join(' '))}"`);
+    // `tristack audit frob`: the group's commands say what was meant.
+    const members = commandsOfGroup(commands, parsed.positionals[0]!);
+    if (members.length > 0) err(groupHelpText(escapeControl(parsed.positionals[0]!), members));
+    return unknown;
   }
   if (values['help']) {
     io.stdout.write(helpText(commands, command));
@@ -128,23 +202,27 @@ export async function runCli(
     (name) =>
       values[name] !== undefined && !(name in globalOptions) && !(command.options && name in command.options),
   );
-  if (foreign.length > 0) {
-    err(
-      `tristack: ${command.path.join(' ')} does not take ${foreign.map((name) => `--${name}`).join(', ')}\n\n${helpText(commands, command)}`,
+  if (foreign.length > 0)
+    return usageError(
+      `${command.path.join(' ')} does not take ${foreign.map((name) => `--${name}`).join(', ')}`,
+      command,
     );
-    return 2;
-  }
 
   const style = createStyle(
     !values['json'] &&
       colorEnabled(io, { color: values['color'] === true, noColor: values['no-color'] === true }),
   );
-  const url =
-    (values['url'] as string | undefined) ??
-    io.env['TRISTACK_REDIS_URL'] ??
-    io.env['REDIS_URL'] ??
-    DEFAULT_URL;
+  const target = {
+    url:
+      (values['url'] as string | undefined) ??
+      io.env['TRISTACK_REDIS_URL'] ??
+      io.env['REDIS_URL'] ??
+      DEFAULT_URL,
+    cluster: values['cluster'] === true,
+  };
   let connected: ConnectedRedis | undefined;
+  const postgresUrl = values['postgres-url'] as string | undefined;
+  let connectedPostgres: ConnectedPostgres | undefined;
   const context: CliContext = {
     args: parsed.positionals.slice(command.path.length),
     options: values,
@@ -155,25 +233,39 @@ export async function runCli(
     tenantId: (values['tenant'] as string | undefined) ?? 'default',
     signal: options.signal ?? new AbortController().signal,
     redis: async (): Promise<RedisClientInput> => {
-      connected ??= await connectRedis({ url, cluster: values['cluster'] === true });
+      const invalid = invalidRedisUrl(target);
+      if (invalid) throw new UsageError(`--url: ${invalid}`);
+      connected ??= await connectRedis(target);
       return connected.client;
     },
-    out: (text) => void io.stdout.write(text),
+    postgres:
+      postgresUrl === undefined
+        ? undefined
+        : async () => {
+            const invalid = invalidPostgresUrl(postgresUrl);
+            if (invalid) throw new UsageError(`--postgres-url: ${invalid}`);
+            connectedPostgres ??= await connectPostgres(postgresUrl);
+            return connectedPostgres.pool;
+          },
+    // Data is escaped where it is rendered; this guards the places that forgot.
+    out: (text) => void io.stdout.write(terminalSafe(text)),
     err,
   };
   try {
     return await command.run(context);
   } catch (error) {
-    if (error instanceof UsageError) {
-      err(`tristack: ${error.message}\n\n${helpText(commands, command)}`);
-      return 2;
-    }
+    if (error instanceof UsageError) return usageError(escapeControl(error.message), command);
+    // Loaded only on failure: `@tristack/core` is most of a start-up's cost.
+    const { TristackError } = await import('@tristack/core');
     const message = TristackError.isInstance(error)
       ? error.message
       : `${(error as Error)?.message ?? String(error)}`;
-    err(`tristack: ${message}\n`);
-    return TristackError.hasCode(error, 'INVALID_INPUT') ? 2 : 1;
+    // A value the library rejects (an id with control characters, a bad cursor) is a usage error.
+    if (TristackError.hasCode(error, 'INVALID_INPUT')) return usageError(escapeControl(message), command);
+    err(`tristack: ${escapeControl(message)}\n`);
+    return 1;
   } finally {
     await connected?.close();
+    await connectedPostgres?.close();
   }
 }

@@ -7,10 +7,12 @@ import { inspectCacheCommand } from './commands/inspect-cache.js';
 import { inspectConversationCommand } from './commands/inspect-conversation.js';
 import { inspectLimitsCommand } from './commands/inspect-limits.js';
 import { inspectQueueCommand } from './commands/inspect-queue.js';
+import { lazyCacheCalibrateCommand } from './lazy-cache-calibrate.js';
 
 /**
  * Every command of `tristack`. To add one, write a small module exporting a `CliCommand` and
- * list it here; the help, option parsing and dispatch pick it up.
+ * list it here; the help, option parsing and dispatch pick it up. Modules import their drivers
+ * inside `run`, so `--help` loads none; one that cannot is listed through `lazyCommand`.
  */
 export const commands: readonly CliCommand[] = [
   ...auditTrailCommands,
@@ -21,4 +23,5 @@ export const commands: readonly CliCommand[] = [
   inspectLimitsCommand,
   inspectBreakersCommand,
   inspectCacheCommand,
+  lazyCacheCalibrateCommand,
 ];

@@ -1,4 +1,5 @@
 import type { RedisClientInput } from '@tristack/redis';
+import type { Pool } from 'pg';
 import { type CliIo, type Style, renderTable } from './output.js';
 
 /** A `util.parseArgs` option, plus its help text. */
@@ -19,7 +20,7 @@ export interface CliContext {
   style: Style;
   /** `--json`: machine-readable output only. */
   json: boolean;
-  /** Key prefix of the deployment (`--prefix`). */
+  /** Key prefix of the deployment (`--prefix`); with `--postgres-url`, its schema. */
   prefix: string;
   /** Tenant of audit queries (`--tenant`). */
   tenantId: string;
@@ -27,6 +28,11 @@ export interface CliContext {
   signal: AbortSignal;
   /** The deployment's Redis (connected on first use, closed when the command ends). */
   redis(): Promise<RedisClientInput>;
+  /**
+   * With `--postgres-url`: the deployment's PostgreSQL (a pool opened on first use, ended when the
+   * command ends); undefined for a Redis deployment. Commands read it through the Postgres drivers.
+   */
+  postgres: (() => Promise<Pool>) | undefined;
   /** Writes to stdout. */
   out(text: string): void;
   /** Writes to stderr (progress, hints): never mixed into `--json` output. */

@@ -1,5 +1,6 @@
 import type { AuditEvent } from '@tristack/core';
 import { type Style, formatDuration, oneLine } from './output.js';
+import { escapeControl } from './terminal-text.js';
 
 export interface EventSummary {
   actor: string;
@@ -113,7 +114,12 @@ export function describeEvent(event: AuditEvent): EventSummary {
         parts.push(oneLine(JSON.stringify(data), 60));
       }
   }
-  return { actor, outcome, detail: parts.filter((part) => part).join(' · ') };
+  // Every field is stored data: escaped, so an event cannot drive the operator's terminal.
+  return {
+    actor: escapeControl(actor),
+    outcome: escapeControl(outcome),
+    detail: escapeControl(parts.filter((part) => part).join(' · ')),
+  };
 }
 
 export function styleOutcome(outcome: string, style: Style): string {

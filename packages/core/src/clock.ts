@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** Source of time for in-memory drivers and tests. Redis drivers take time from the server instead. */
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -5,6 +7,12 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/** A `clock` option of an in-memory driver: anything with a `now()` (a `ManualClock` in tests). */
+export const clockSchema = z.custom<Clock>(
+  (value) => typeof (value as Clock | undefined)?.now === 'function',
+  'must be a Clock (an object with now())',
+);
 
 /** A clock that only moves when told: deterministic tests of TTLs, windows and timeouts. */
 export class ManualClock implements Clock {

@@ -1,85 +1,9 @@
-/**
- * The one error base of every Tristack package. `code` is stable and machine-readable;
- * the message names the driver that raised it (`[tristack] [redis] …`).
- */
-const marker = Symbol.for('tristack.error');
-
-export type TristackErrorCode =
-  | 'INVALID_INPUT'
-  | 'INVALID_OPTIONS'
-  | 'BACKEND_UNAVAILABLE'
-  | 'CONFLICT'
-  | 'NOT_FOUND'
-  | 'TIMEOUT'
-  | 'ABORTED'
-  | 'LIMIT_EXCEEDED'
-  | 'CIRCUIT_OPEN'
-  | 'LEASE_BUSY'
-  | 'LEASE_LOST'
-  | 'STREAM_FAILED'
-  | 'INTEGRITY'
-  | 'UNSUPPORTED'
-  | 'AUTHORIZATION_REQUIRED'
-  | 'TOOL_ERROR'
-  | (string & {});
-
-export interface TristackErrorOptions {
-  cause?: unknown;
-  /** Name of the driver or adapter that raised the error, e.g. 'redis' or 'memory'. */
-  driver?: string;
-  /** Extra structured context, safe to log (never secrets). */
-  details?: Record<string, unknown>;
-}
-
-export class TristackError extends Error {
-  /** Cross-copy marker: `isInstance` holds even when two copies of @tristack/core are installed. */
-  private readonly [marker] = true;
-  readonly code: TristackErrorCode;
-  readonly driver: string | undefined;
-  readonly details: Record<string, unknown> | undefined;
-
-  constructor(code: TristackErrorCode, message: string, options: TristackErrorOptions = {}) {
-    super(`[tristack]${options.driver ? ` [${options.driver}]` : ''} ${message}`, { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.driver = options.driver;
-    this.details = options.details;
-  }
-
-  static isInstance(error: unknown): error is TristackError {
-    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true;
-  }
-
-  /** True when `error` is a TristackError carrying `code`. */
-  static hasCode(error: unknown, code: TristackErrorCode): error is TristackError {
-    return TristackError.isInstance(error) && error.code === code;
-  }
-}
-
-/** Input that fails validation. Nothing was written. */
-export class InvalidInputError extends TristackError {
-  readonly issues: readonly { path: readonly PropertyKey[]; message: string }[];
-  constructor(
-    message: string,
-    options: TristackErrorOptions & {
-      issues?: readonly { path: readonly PropertyKey[]; message: string }[];
-    } = {},
-  ) {
-    super('INVALID_INPUT', message, options);
-    this.issues = options.issues ?? [];
-  }
-}
-
-/** Constructor options that fail validation. */
-export class InvalidOptionsError extends TristackError {
-  constructor(message: string, options: TristackErrorOptions = {}) {
-    super('INVALID_OPTIONS', message, options);
-  }
-}
-
-/** The backing store could not be reached or answered with an error. */
-export class BackendUnavailableError extends TristackError {
-  constructor(message: string, options: TristackErrorOptions = {}) {
-    super('BACKEND_UNAVAILABLE', message, options);
-  }
-}
+// The error classes, one file each under ./errors/. Kept as a file (not errors/index.ts) so the
+// folder does not become a `@tristack/core/errors` subpath; every import of './errors.js' still works.
+export { TRISTACK_ERROR_CODES, type TristackErrorCode } from './errors/tristack-error-codes.js';
+export { TristackError, type TristackErrorOptions } from './errors/tristack-error.js';
+export { InvalidInputError } from './errors/invalid-input-error.js';
+export { InvalidOptionsError } from './errors/invalid-options-error.js';
+export { BackendUnavailableError } from './errors/backend-unavailable-error.js';
+export { AbortedError } from './errors/aborted-error.js';
+export { unwrapTristackError } from './errors/unwrap.js';

@@ -12,6 +12,8 @@ import { toCacheMessage } from './message-conversion.js';
 /** Everything of one model call that decides its answer. */
 export interface CacheableCall {
   tenant: string;
+  /** The user the answer is for; absent only for a cache shared across the tenant's users. */
+  user?: string | undefined;
   model: string;
   messages: readonly BaseMessage[];
   system?: string | undefined;
@@ -59,6 +61,7 @@ export function toSemanticCacheRequest(call: CacheableCall): SemanticCacheReques
     model: call.model,
     messages: call.messages.map(toCacheMessage),
   };
+  if (call.user !== undefined) request.user = call.user;
   if (call.system) request.system = call.system;
   if (call.tools?.length) request.tools = call.tools.map(describeTool);
   if (call.toolChoice !== undefined) request.toolChoice = call.toolChoice;

@@ -56,7 +56,11 @@ describe.each(['memory', 'redis'] as const)('LangChain components with %s driver
   });
 
   it('legacy LLM cache: second identical call is served, another call option or tenant misses', async () => {
-    const cache = new TristackLlmCache({ cache: await drivers().cache(), tenant: 'acme' });
+    const cache = new TristackLlmCache({
+      cache: await drivers().cache(),
+      tenant: 'acme',
+      identity: () => ({ userId: 'u1' }),
+    });
     const model = new FakeListChatModel({ responses: ['first', 'second', 'third', 'fourth'], cache });
     expect((await model.invoke('capital of France?')).text).toBe('first');
     const again = await model.invoke('capital of France?');
@@ -70,7 +74,11 @@ describe.each(['memory', 'redis'] as const)('LangChain components with %s driver
     expect((await model.invoke('capital of France?', withTools)).text).toBe('second');
     const otherTenant = new FakeListChatModel({
       responses: ['other tenant'],
-      cache: new TristackLlmCache({ cache: await drivers().cache(), tenant: 'globex' }),
+      cache: new TristackLlmCache({
+        cache: await drivers().cache(),
+        tenant: 'globex',
+        identity: () => ({ userId: 'u1' }),
+      }),
     });
     expect((await otherTenant.invoke('capital of France?')).text).toBe('other tenant');
   });
@@ -81,13 +89,13 @@ describe.each(['memory', 'redis'] as const)('LangChain components with %s driver
       skip(`semantic tier unavailable here: ${semanticCache.semanticTier.reason}`);
     const model = new FakeListChatModel({
       responses: ['Paris', 'uncached'],
-      cache: new TristackLlmCache({ cache: semanticCache }),
+      cache: new TristackLlmCache({ cache: semanticCache, shareAcrossUsers: true }),
     });
     await model.invoke('What is the capital city of France?');
     expect((await model.invoke('what is the capital city of france')).text).toBe('Paris');
     const exactOnly = new FakeListChatModel({
       responses: ['exact only'],
-      cache: new TristackLlmCache({ cache: semanticCache, semantic: false }),
+      cache: new TristackLlmCache({ cache: semanticCache, semantic: false, shareAcrossUsers: true }),
     });
     expect((await exactOnly.invoke('what is the capital city of France?')).text).toBe('exact only');
   });

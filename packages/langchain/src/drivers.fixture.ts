@@ -12,11 +12,11 @@ import {
   InMemoryTokenStream,
   type AuditLog,
   type CircuitBreaker,
-  type CircuitBreakerPolicyInput,
+  type CircuitBreakerOptions,
   type ConversationLease,
   type ConversationMemory,
   type RateLimiter,
-  type RateLimiterOptionsInput,
+  type RateLimiterOptions,
   type SemanticCache,
   type SemanticCacheOptions,
   type TokenStream,
@@ -33,8 +33,8 @@ import {
 import { useRedis } from '@tristack/testing/redis';
 
 export interface Drivers {
-  limiter(options: RateLimiterOptionsInput): RateLimiter;
-  breaker(policy?: CircuitBreakerPolicyInput): CircuitBreaker;
+  limiter(options: RateLimiterOptions): RateLimiter;
+  breaker(policy?: CircuitBreakerOptions): CircuitBreaker;
   cache(options?: SemanticCacheOptions): Promise<SemanticCache>;
   memory(): ConversationMemory;
   auditLog(): AuditLog;

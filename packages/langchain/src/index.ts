@@ -1,4 +1,3 @@
-export const packageName = '@tristack/langchain';
 export * from './middleware/index.js';
 export * from './model/index.js';
 export * from './tools/index.js';

@@ -16,9 +16,44 @@ const ROLES: Record<string, MessageInput['role']> = {
   generic: 'user',
 };
 
-/** The core role of a LangChain message. */
+// Generic (`ChatMessage`) roles and the legacy `FunctionMessage` type that carry what a tool returned.
+const TOOL_RESULT_ROLES = new Set(['tool', 'function']);
+
+/** The role a generic `ChatMessage` names, lower-cased ('' for other messages). */
+function genericRoleOf(message: BaseMessage): string {
+  if (message.getType() !== 'generic') return '';
+  const role = (message as BaseMessage & { role?: unknown }).role;
+  return typeof role === 'string' ? role.toLowerCase() : '';
+}
+
+/**
+ * True when a message holds what a tool returned: a `ToolMessage`, a legacy `FunctionMessage`, or
+ * a `ChatMessage` with role `tool` or `function`. An answer computed from it is the caller's data.
+ */
+export function isToolResultMessage(message: BaseMessage): boolean {
+  const type = message.getType();
+  return type === 'tool' || type === 'function' || TOOL_RESULT_ROLES.has(genericRoleOf(message));
+}
+
+/**
+ * The core role of a LangChain message, as `ConversationMemory` stores it. Memory has no role for
+ * a tool result without a tool call id, so a `FunctionMessage` or a generic tool message is stored
+ * as `user` here; the cache keys it by `cacheRoleOf`, which keeps it a tool result.
+ */
 export function roleOf(message: BaseMessage): MessageInput['role'] {
   return ROLES[message.getType()] ?? 'user';
+}
+
+/**
+ * The role the semantic cache keys a message by: `roleOf`, except that a tool result keeps a
+ * tool-result role (`tool`, or `function` for the legacy function messages), which the core cache
+ * treats as tool results (user-scoped, refused when history is out of scope).
+ */
+export function cacheRoleOf(message: BaseMessage): string {
+  if (message.getType() === 'function') return 'function';
+  const generic = genericRoleOf(message);
+  if (TOOL_RESULT_ROLES.has(generic)) return generic;
+  return roleOf(message);
 }
 
 // JSON round trip: content blocks may hold class instances or undefined fields.
@@ -79,7 +114,7 @@ export function fromMemoryMessage(stored: StoredMessage | MessageInput): BaseMes
 /** A LangChain message as the semantic cache keys it: full content blocks, tool calls, tool call id. */
 export function toCacheMessage(message: BaseMessage): SemanticCacheMessage {
   const input = toMemoryMessage(message);
-  const cached: SemanticCacheMessage = { role: input.role, content: input.content };
+  const cached: SemanticCacheMessage = { role: cacheRoleOf(message), content: input.content };
   if (input.name) cached.name = input.name;
   if (input.toolCalls) cached.toolCalls = input.toolCalls;
   if (input.toolCallId) cached.toolCallId = input.toolCallId;

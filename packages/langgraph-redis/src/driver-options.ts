@@ -1,38 +1,18 @@
-import { InvalidOptionsError } from '@tristack/core';
-import { DEFAULT_KEY_PREFIX, type RedisClientInput } from '@tristack/redis';
+import { KEY_PREFIX_PATTERN, KEY_PREFIX_RULE } from '@tristack/redis/driver-kit';
 import { z } from 'zod';
 
-/** Options every Redis-backed LangGraph adapter takes. */
-export interface RedisAdapterOptions {
-  /** A connected node-redis client or cluster, or any `RedisConnection`. Never closed by the adapter. */
-  client: RedisClientInput;
-  /**
-   * First segment of every key the adapter writes.
-   * @default 'tristack'
-   */
-  prefix?: string;
-}
+// The shared options (`client`, `prefix`) and their check are `RedisDriverOptions` and
+// `splitRedisDriverOptions` from @tristack/redis; only what LangGraph adapters add lives here.
 
-export const prefixSchema = z
-  .string()
-  .regex(/^[^\s{}:]{1,64}$/, '1-64 characters without whitespace, braces or colons');
+/** A key prefix inside an adapter's own options (e.g. the checkpoint saver's `leasePrefix`). */
+export const prefixSchema = z.string().regex(KEY_PREFIX_PATTERN, KEY_PREFIX_RULE);
 
-/** TTL in ms: a positive integer, or undefined for no expiry. */
-export const ttlMsSchema = z.number().int().positive().optional();
+/**
+ * Longest TTL an adapter takes: 2^47 ms (about 4,460 years). Added to the server's clock it stays
+ * far below Redis's 64-bit expiry limit and exact in a Lua double, so no PEXPIRE or score built
+ * from it fails (or rounds) after a script has started writing.
+ */
+export const MAX_TTL_MS = 2 ** 47;
 
-/** Validates the shared options; throws `InvalidOptionsError` naming `what`. */
-export function checkAdapterOptions(options: RedisAdapterOptions, what: string): string {
-  if (typeof options !== 'object' || options === null)
-    throw new InvalidOptionsError(`invalid ${what} options: expected an object`, { driver: 'redis' });
-  const { client, prefix = DEFAULT_KEY_PREFIX } = options;
-  if (typeof client !== 'object' || client === null || typeof client.sendCommand !== 'function')
-    throw new InvalidOptionsError(`invalid ${what} options: client: expected a Redis client`, {
-      driver: 'redis',
-    });
-  if (!prefixSchema.safeParse(prefix).success)
-    throw new InvalidOptionsError(
-      `invalid ${what} options: prefix: 1-64 characters without whitespace, braces or colons`,
-      { driver: 'redis' },
-    );
-  return prefix;
-}
+/** TTL in ms: a positive integer up to `MAX_TTL_MS`, or undefined for no expiry. */
+export const ttlMsSchema = z.number().int().positive().max(MAX_TTL_MS).optional();

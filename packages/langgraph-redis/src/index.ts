@@ -1,4 +1,3 @@
-export const packageName = '@tristack/langgraph-redis';
 export * from './checkpoint-saver/index.js';
 export * from './store/index.js';
 export * from './node-cache/index.js';

@@ -1,3 +1,4 @@
+import { InvalidInputError } from '@tristack/core';
 import type { SerializerProtocol } from '@langchain/langgraph-checkpoint';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -8,7 +9,21 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * back as UTF-8 strings, so arbitrary bytes (an encrypting serde) must not be stored raw.
  */
 export async function encodeValue(serde: SerializerProtocol, value: unknown): Promise<string> {
-  const [type, bytes] = await serde.dumpsTyped(value);
+  let type: string;
+  let bytes: Uint8Array | string;
+  try {
+    [type, bytes] = await serde.dumpsTyped(value);
+  } catch (error) {
+    // A value the serializer cannot write (nested too deep for its recursion, a throwing getter):
+    // the caller's input, rejected before anything is sent.
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InvalidInputError(
+      `invalid value: the serializer could not write it (${reason.slice(0, 200)})`,
+      {
+        driver: 'langgraph-redis',
+      },
+    );
+  }
   if (typeof bytes === 'string') return `t${type}\0${bytes}`;
   try {
     return `t${type}\0${utf8.decode(bytes)}`;

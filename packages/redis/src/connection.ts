@@ -1,4 +1,4 @@
-import type { RedisArgument, RedisCommandOptions, RedisConnection } from '@tristack/core';
+import type { RedisArgument, RedisCommandOptions, RedisConnection } from '@tristack/core/driver-kit';
 import { BackendUnavailableError, TristackError } from '@tristack/core';
 
 /** A connected node-redis client (`createClient()`), structurally. */
@@ -28,13 +28,56 @@ export interface NodeRedisClusterLike {
   getSlotRandomNode(slot: number): unknown;
 }
 
-/** What a Redis driver accepts: a node-redis client, a node-redis cluster, or any `RedisConnection`. */
-export type RedisClientInput = NodeRedisClientLike | NodeRedisClusterLike | RedisConnection;
+/**
+ * A connected ioredis `Redis` or `Cluster` (`new Redis()`, `new Cluster()`), structurally. Commands
+ * go through `call` with upper-case names, which ioredis sends as they are, with no reply
+ * transformer (its lower-case `hgetall` would turn the reply into an object).
+ */
+export interface IoRedisClientLike {
+  call(command: string, ...args: RedisArgument[]): Promise<unknown>;
+  /** ioredis' internal `sendCommand(command: Command)`: present, so the client passes the option checks; never called. */
+  sendCommand(command: never, stream?: never): unknown;
+  duplicate(): IoRedisClientLike & { quit(): Promise<unknown>; disconnect(): void };
+  readonly status: string;
+  /** True on an ioredis `Cluster`. */
+  readonly isCluster?: boolean;
+}
+
+/**
+ * What a Redis driver accepts: a node-redis client or cluster, an ioredis client or cluster, or any
+ * `RedisConnection`.
+ */
+export type RedisClientInput =
+  NodeRedisClientLike | NodeRedisClusterLike | IoRedisClientLike | RedisConnection;
+
+/** How `toRedisConnection` sends commands. */
+export interface RedisConnectionSettings {
+  /**
+   * The caller keeps its own deadline: skip node-redis's per-command timeout (an AbortSignal
+   * timer per command, 5 s by default), which would only duplicate it.
+   */
+  ownDeadline?: boolean;
+}
 
 const adapted = Symbol.for('tristack.redis-connection');
+/** The node-redis cluster behind an adapted connection: a SCAN must visit each of its masters. */
+export const clusterOf = Symbol.for('tristack.redis-cluster');
 
 function isCluster(client: RedisClientInput): client is NodeRedisClusterLike {
   return typeof (client as NodeRedisClusterLike).getSlotRandomNode === 'function';
+}
+
+function isIoRedis(client: RedisClientInput): client is IoRedisClientLike {
+  return (
+    typeof (client as IoRedisClientLike).call === 'function' &&
+    typeof (client as IoRedisClientLike).status === 'string'
+  );
+}
+
+/** True for a node-redis or ioredis cluster client: keys of one call must then share a slot. */
+export function isClusterClient(client: unknown): boolean {
+  if (typeof client !== 'object' || client === null) return false;
+  return isCluster(client as RedisClientInput) || (client as IoRedisClientLike).isCluster === true;
 }
 
 function isNodeRedisClient(client: RedisClientInput): client is NodeRedisClientLike {
@@ -43,14 +86,16 @@ function isNodeRedisClient(client: RedisClientInput): client is NodeRedisClientL
 
 /** True for an error the server replied with (wrong type, NOSCRIPT, a script's redis.error_reply). */
 export function isServerReplyError(error: unknown): error is Error {
-  // node-redis raises subclasses of ErrorReply (SimpleError, BlobError); match by the prototype
+  // node-redis raises subclasses of ErrorReply (SimpleError, BlobError), ioredis a ReplyError; match by the prototype
   // chain's names so a second copy of node-redis in the tree is recognised too.
   for (
     let proto = error instanceof Error ? Object.getPrototypeOf(error) : null;
     proto;
     proto = Object.getPrototypeOf(proto)
   ) {
-    if (proto.constructor?.name === 'ErrorReply') return true;
+    // ioredis: ReplyError (from redis-errors).
+    const name = proto.constructor?.name;
+    if (name === 'ErrorReply' || name === 'ReplyError') return true;
   }
   return false;
 }
@@ -64,12 +109,20 @@ async function closeQuietly(client: { close?(): Promise<void>; quit?(): Promise<
   }
 }
 
+/** node-redis command options that turn its per-command timeout off (see `ownDeadline`). */
+const WITHOUT_CLIENT_TIMEOUT = Object.freeze({ timeout: undefined });
+
 /**
- * Adapts a node-redis client or cluster to `RedisConnection`. Transport failures become
+ * Adapts a node-redis or ioredis client or cluster to `RedisConnection`. Transport failures become
  * `BackendUnavailableError` naming `driver`; server error replies pass through unchanged.
  */
-export function toRedisConnection(client: RedisClientInput, driver = 'redis'): RedisConnection {
+export function toRedisConnection(
+  client: RedisClientInput,
+  driver = 'redis',
+  settings: RedisConnectionSettings = {},
+): RedisConnection {
   if ((client as { [adapted]?: true })[adapted]) return client as RedisConnection;
+  const commandOptions = settings.ownDeadline ? WITHOUT_CLIENT_TIMEOUT : undefined;
   const wrapError = (error: unknown): never => {
     if (isServerReplyError(error) || TristackError.isInstance(error)) throw error;
     throw new BackendUnavailableError(`Redis command failed: ${(error as Error)?.message ?? String(error)}`, {
@@ -80,7 +133,7 @@ export function toRedisConnection(client: RedisClientInput, driver = 'redis'): R
   let send: (args: readonly RedisArgument[], options?: RedisCommandOptions) => Promise<unknown>;
   let duplicate: RedisConnection['duplicate'];
   if (isCluster(client)) {
-    send = (args, options) => client.sendCommand(options?.key, options?.readonly, args);
+    send = (args, options) => client.sendCommand(options?.key, options?.readonly, args, commandOptions);
     duplicate = async () => {
       const copy = client.duplicate();
       // Without a listener a dropped connection's 'error' event is an uncaught exception; the
@@ -93,8 +146,27 @@ export function toRedisConnection(client: RedisClientInput, driver = 'redis'): R
         destroy: () => (copy as { destroy?(): void }).destroy?.(),
       });
     };
+  } else if (isIoRedis(client)) {
+    // `call` routes a cluster command by its keys itself.
+    send = (args) => client.call.apply(client, args as [string, ...RedisArgument[]]);
+    duplicate = async () => {
+      const copy = client.duplicate();
+      (copy as { on?(event: 'error', listener: () => void): unknown }).on?.('error', () => {});
+      return Object.assign(toRedisConnection(copy, driver), {
+        close: async () => {
+          try {
+            await copy.quit();
+          } catch {
+            // Already gone.
+          }
+        },
+        destroy: () => copy.disconnect(),
+      });
+    };
   } else if (isNodeRedisClient(client)) {
-    send = (args) => client.sendCommand(args);
+    send = commandOptions
+      ? (args) => client.sendCommand(args, commandOptions)
+      : (args) => client.sendCommand(args);
     duplicate = async () => {
       const copy = client.duplicate();
       // Without a listener a dropped connection's 'error' event is an uncaught exception; the
@@ -114,6 +186,7 @@ export function toRedisConnection(client: RedisClientInput, driver = 'redis'): R
   }
   return {
     [adapted]: true,
+    ...(isCluster(client) ? { [clusterOf]: client } : {}),
     sendCommand: (args, options) => send(args, options).catch(wrapError),
     ...(duplicate ? { duplicate } : {}),
   } as RedisConnection;

@@ -1,12 +1,14 @@
+// `@tristack/redis`: the Redis drivers of every primitive and how to hand them a connection. Each
+// primitive is also a subpath (`@tristack/redis/<primitive>`); `@tristack/redis/driver-kit` holds what a
+// Redis-backed driver outside this package builds on and is not repeated here.
 export {
   toRedisConnection,
-  isServerReplyError,
   type RedisClientInput,
   type NodeRedisClientLike,
   type NodeRedisClusterLike,
 } from './connection.js';
-export { RedisScript } from './script.js';
-export { DEFAULT_KEY_PREFIX, redisKey } from './keys.js';
+export type { RedisArgument, RedisCommandOptions, RedisConnection } from '@tristack/core/driver-kit';
+export type { RedisDriverOptions } from './driver-options.js';
 export * from './conversation-memory/index.js';
 export * from './lease/index.js';
 export * from './audit-log/index.js';
@@ -16,4 +18,3 @@ export * from './queue/index.js';
 export * from './rate-limiter/index.js';
 export * from './token-stream/index.js';
 export * from './broadcast/index.js';
-export { hashReplyToRecord } from './replies.js';

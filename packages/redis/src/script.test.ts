@@ -4,13 +4,12 @@ import { recordingConnection, uniqueId, useRedis } from '@tristack/testing/redis
 import { createClient } from 'redis';
 import { toRedisConnection } from './connection.js';
 import { redisKey } from './keys.js';
+import echoSource from './lua/echo-1.fixture.lua.generated.js';
+import failSource from './lua/fail-1.fixture.lua.generated.js';
 import { RedisScript } from './script.js';
 
 const redis = useRedis();
-const echo = new RedisScript(
-  'echo',
-  "redis.call('SET', KEYS[1], ARGV[1]); return redis.call('GET', KEYS[1])",
-);
+const echo = new RedisScript('echo', echoSource);
 
 describe('RedisScript', () => {
   it('loads itself with EVAL after NOSCRIPT, then runs with one EVALSHA per call', async () => {
@@ -25,7 +24,7 @@ describe('RedisScript', () => {
   });
 
   it('passes script errors through as server replies', async () => {
-    const failing = new RedisScript('fail', "return redis.error_reply('BOOM nope')");
+    const failing = new RedisScript('fail', failSource);
     await expect(failing.run(toRedisConnection(redis.client), ['k'])).rejects.toThrow(/BOOM nope/);
   });
 

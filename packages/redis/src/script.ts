@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RedisArgument, RedisConnection } from '@tristack/core';
+import type { RedisArgument, RedisConnection } from '@tristack/core/driver-kit';
 import { isServerReplyError } from './connection.js';
 
 /**
@@ -17,20 +17,27 @@ export class RedisScript {
     this.sha1 = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(
+  run(
     connection: RedisConnection,
     keys: readonly string[],
     args: readonly RedisArgument[] = [],
   ): Promise<unknown> {
-    const tail = [String(keys.length), ...keys, ...args];
+    // One array, built once: every primitive's write goes through here.
+    const command: RedisArgument[] = ['EVALSHA', this.sha1, String(keys.length)];
+    for (const key of keys) command.push(key);
+    for (const arg of args) command.push(arg);
     const options = { key: keys[0] };
     try {
-      return await connection.sendCommand(['EVALSHA', this.sha1, ...tail], options);
+      return connection.sendCommand(command, options).catch((error: unknown) => {
+        if (isServerReplyError(error) && error.message.startsWith('NOSCRIPT')) {
+          // A fresh array: a connection may keep the one it was given (recording ones do).
+          return connection.sendCommand(['EVAL', this.source, ...command.slice(2)], options);
+        }
+        throw error;
+      });
     } catch (error) {
-      if (isServerReplyError(error) && error.message.startsWith('NOSCRIPT')) {
-        return connection.sendCommand(['EVAL', this.source, ...tail], options);
-      }
-      throw error;
+      // A connection that throws instead of rejecting still fails as a rejected promise.
+      return Promise.reject(error);
     }
   }
 }

@@ -1,9 +1,15 @@
-import type { AuditEvent, ConversationSummary, StoredMessage } from '@tristack/core';
-import { RedisConversationMemory, redisKey, toRedisConnection } from '@tristack/redis';
+import type {
+  AuditEvent,
+  ConversationLeaseInspector,
+  ConversationMemory,
+  ConversationSummary,
+  StoredMessage,
+} from '@tristack/core';
 import { type CliCommand, type CliContext, UsageError, parseCount, tableFor } from '../command.js';
 import { formatDuration, formatTime, oneLine } from '../output.js';
+import { escapeControl, jsonText } from '../terminal-text.js';
 import { auditLogOf } from './audit-log-of.js';
-import { renderTrail } from './audit-trail.js';
+import { renderTrail, runsLine } from './audit-trail.js';
 
 interface LeaseState {
   resource: string;
@@ -13,28 +19,35 @@ interface LeaseState {
   ttlMs?: number;
 }
 
-/**
- * The lease hash as `RedisConversationLease` keeps it (`<prefix>:lease:{<resource>}`: holder,
- * fence; PEXPIRE = the lease's TTL). The lease interface has no read-only lookup, so the CLI
- * reads the hash itself (two reads, pipelined by node-redis).
- */
+async function leaseInspectorOf(context: CliContext): Promise<ConversationLeaseInspector> {
+  if (context.postgres) {
+    const { PostgresConversationLeaseInspector } = await import('@tristack/postgres');
+    return new PostgresConversationLeaseInspector({ pool: await context.postgres(), schema: context.prefix });
+  }
+  const { RedisConversationLeaseInspector } = await import('@tristack/redis');
+  return new RedisConversationLeaseInspector({ client: await context.redis(), prefix: context.prefix });
+}
+
+async function memoryOf(context: CliContext): Promise<ConversationMemory> {
+  if (context.postgres) {
+    const { PostgresConversationMemory } = await import('@tristack/postgres');
+    return new PostgresConversationMemory({ pool: await context.postgres(), schema: context.prefix });
+  }
+  const { RedisConversationMemory } = await import('@tristack/redis');
+  return new RedisConversationMemory({ client: await context.redis(), prefix: context.prefix });
+}
+
+/** The lease of the conversation, as the driver's read-only inspector reports it. */
 async function readLease(context: CliContext, resource: string): Promise<LeaseState> {
-  const connection = toRedisConnection(await context.redis());
-  const key = redisKey(context.prefix, 'lease', resource);
-  const [fields, ttl] = await Promise.all([
-    connection.sendCommand(['HMGET', key, 'holder', 'fence'], { key, readonly: true }) as Promise<
-      (string | null)[]
-    >,
-    connection.sendCommand(['PTTL', key], { key, readonly: true }) as Promise<number>,
-  ]);
-  const [holderId, fence] = fields;
-  if (!holderId) return { resource, held: false };
+  const inspector = await leaseInspectorOf(context);
+  const holder = await inspector.holder(resource);
+  if (!holder) return { resource, held: false };
   return {
     resource,
     held: true,
-    holderId,
-    fencingToken: Number(fence),
-    ...(Number(ttl) >= 0 ? { ttlMs: Number(ttl) } : {}),
+    holderId: holder.holderId,
+    fencingToken: holder.fencingToken,
+    ...(holder.expiresInMs !== undefined ? { ttlMs: holder.expiresInMs } : {}),
   };
 }
 
@@ -48,7 +61,8 @@ function messageText(message: StoredMessage): string {
   const calls = message.toolCalls?.length
     ? ` → ${message.toolCalls.map((call) => call.name).join(', ')}()`
     : '';
-  return oneLine(content, 100) + calls;
+  // Stored text: `\x1b[2J` or an OSC title / hyperlink is shown, never sent to the terminal.
+  return escapeControl(oneLine(content, 100) + calls);
 }
 
 export const inspectConversationCommand: CliCommand = {
@@ -73,15 +87,14 @@ export const inspectConversationCommand: CliCommand = {
     const leaseResource =
       typeof context.options['lease'] === 'string' ? context.options['lease'] : conversationId;
     const tenant = context.options['tenant'] === undefined ? {} : { tenantId: context.tenantId };
-    const client = await context.redis();
-    const memory = new RedisConversationMemory({ client, prefix: context.prefix });
+    const memory = await memoryOf(context);
     const address = { ...tenant, userId, conversationId };
     const log = await auditLogOf(context);
     const [messages, summaries, lease, page] = await Promise.all([
       memory.read(address, { last: messageCount }),
       memory.listConversations({ ...tenant, userId }, { limit: 10_000 }),
       readLease(context, leaseResource),
-      log.query({ tenantId: context.tenantId, conversationId, order: 'desc', limit: eventCount }),
+      log.query({ tenantId: context.tenantId, userId, conversationId, order: 'desc', limit: eventCount }),
     ]);
     const summary: ConversationSummary | undefined = summaries.find(
       (entry) => entry.conversationId === conversationId,
@@ -98,17 +111,25 @@ export const inspectConversationCommand: CliCommand = {
           }
         : { messageCount: 0 };
       context.out(
-        `${JSON.stringify({ tenantId: context.tenantId, userId, conversationId, memory: { ...memoryState, messages }, lease, auditEvents: events }, null, 2)}\n`,
+        `${jsonText({ tenantId: context.tenantId, userId, conversationId, memory: { ...memoryState, messages }, lease, auditEvents: events }, 2)}\n`,
       );
       return 0;
     }
     const { style } = context;
     context.out(
-      `${style.bold('conversation')} ${conversationId} of user ${userId}${tenant.tenantId ? ` (tenant ${tenant.tenantId})` : ''}\n\n`,
+      `${style.bold('conversation')} ${escapeControl(conversationId)} of user ${escapeControl(userId)}${tenant.tenantId ? ` (tenant ${escapeControl(tenant.tenantId)})` : ''}\n\n`,
     );
     context.out(style.bold('memory') + '\n');
-    if (!summary) context.out('  no messages (expired, cleared or never written)\n');
-    else {
+    if (!summary) {
+      context.out('  no messages (expired, cleared or never written)\n');
+      // Which conversations the user does have: a misspelt id, or one kept under another tenant.
+      const others = summaries.map((entry) => escapeControl(entry.conversationId));
+      context.out(
+        others.length > 0
+          ? `  conversations of user ${escapeControl(userId)}${tenant.tenantId ? ` in tenant ${escapeControl(tenant.tenantId)}` : ''}: ${others.slice(0, 20).join(', ')}${others.length > 20 ? `, … (${others.length - 20} more)` : ''}\n`
+          : `  user ${escapeControl(userId)} has no conversation in memory${tenant.tenantId ? ` in tenant ${escapeControl(tenant.tenantId)}` : ''}\n`,
+      );
+    } else {
       context.out(
         `  ${summary.messageCount} message${summary.messageCount === 1 ? '' : 's'}, last activity ${formatTime(summary.lastActivityAt)}, TTL left ${formatDuration(summary.expiresAt - now)}\n`,
       );
@@ -118,22 +139,26 @@ export const inspectConversationCommand: CliCommand = {
           ['TIME', 'ROLE', 'TOKENS', 'CONTENT'],
           messages.map((message) => [
             formatTime(message.createdAt),
-            message.role,
+            escapeControl(message.role),
             String(message.tokenCount),
             messageText(message),
           ]),
         ).replace(/^(?=.)/gm, '  '),
       );
     }
-    context.out(`\n${style.bold('lease')} ${lease.resource}\n`);
+    context.out(`\n${style.bold('lease')} ${escapeControl(lease.resource)}\n`);
     context.out(
       lease.held
-        ? `  held by ${lease.holderId}, fencing token ${lease.fencingToken}${lease.ttlMs !== undefined ? `, expires in ${formatDuration(lease.ttlMs)}` : ''}\n`
+        ? `  held by ${escapeControl(lease.holderId ?? '')}, fencing token ${lease.fencingToken}${lease.ttlMs !== undefined ? `, expires in ${formatDuration(lease.ttlMs)}` : ''}\n`
         : '  free\n',
     );
-    context.out(`\n${style.bold('recent audit events')} (tenant ${context.tenantId})\n`);
+    context.out(`\n${style.bold('recent audit events')} (tenant ${escapeControl(context.tenantId)})\n`);
     if (events.length === 0) context.out('  none\n');
-    else context.out(renderTrail(events, context).replace(/^(?=.)/gm, '  '));
+    else {
+      context.out(renderTrail(events, context).replace(/^(?=.)/gm, '  '));
+      const runs = runsLine(events);
+      if (runs) context.out(context.style.dim(`  ${runs}`));
+    }
     return 0;
   },
 };

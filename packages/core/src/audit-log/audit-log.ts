@@ -12,6 +12,14 @@ import { Redactor, type RedactorOptions } from './redactor.js';
 /** Tenant used when an event names none. */
 export const DEFAULT_AUDIT_TENANT = 'default';
 
+/**
+ * Longest `retentionMs`: 2^47 ms (about 4,460 years). The record script subtracts it from the
+ * server's clock and formats the cutoff as an integer: within this bound that stays exact.
+ */
+const MAX_AUDIT_RETENTION_MS = 2 ** 47;
+/** Latest `trim({ before })`: the largest timestamp a JavaScript `Date` holds (year 275760). */
+const MAX_AUDIT_TIMESTAMP_MS = 8_640_000_000_000_000;
+
 /** Options every AuditLog driver shares. */
 export const auditLogOptionsSchema = z.object({
   /**
@@ -33,38 +41,63 @@ export const auditLogOptionsSchema = z.object({
     .default(64 * 1024),
   /**
    * Age after which entries are trimmed while recording (a bounded batch per `record`, keeping the
-   * chain's anchor). Unset keeps everything until `trim` is called.
+   * chain's anchor). A positive integer up to 2^47 ms; unset keeps everything until `trim` is called.
    * @default undefined
    */
-  retentionMs: z.number().int().positive().optional(),
+  retentionMs: z.number().int().positive().max(MAX_AUDIT_RETENTION_MS).optional(),
 });
 export type AuditLogOptions = z.input<typeof auditLogOptionsSchema>;
+
+/** Largest value of either part of a stream id (Redis stores each as an unsigned 64-bit integer). */
+const MAX_STREAM_ID_PART = 2n ** 64n - 1n;
+
+/**
+ * A cursor is a stream id `<ms>-<counter>`, each part at most 2^64 - 1. Neither the smallest id
+ * (0-0) nor the largest can be an entry's, and each would make the next page's exclusive range
+ * invalid in Redis.
+ */
+function isAuditCursorInRange(cursor: string): boolean {
+  // Runs even when the format check failed: it must not throw on other text.
+  if (!/^\d{1,20}-\d{1,20}$/.test(cursor)) return true;
+  const [ms, counter] = cursor.split('-').map(BigInt) as [bigint, bigint];
+  if (ms > MAX_STREAM_ID_PART || counter > MAX_STREAM_ID_PART) return false;
+  if (ms === 0n && counter === 0n) return false;
+  return !(ms === MAX_STREAM_ID_PART && counter === MAX_STREAM_ID_PART);
+}
 
 /** Largest page a query returns. */
 export const MAX_AUDIT_PAGE = 1000;
 
-export const auditQuerySchema = z.object({
-  /** @default the log's `defaultTenantId` */
-  tenantId: idSchema.optional(),
-  conversationId: idSchema.optional(),
-  userId: idSchema.optional(),
-  runId: idSchema.optional(),
-  type: z.string().min(1).max(128).optional(),
-  layer: auditLayerSchema.optional(),
-  /** Earliest timestamp, inclusive (ms since the epoch). */
-  from: z.number().int().nonnegative().optional(),
-  /** Latest timestamp, inclusive (ms since the epoch). */
-  to: z.number().int().nonnegative().optional(),
-  /** Events per page. @default 100 */
-  limit: z.number().int().min(1).max(MAX_AUDIT_PAGE).default(100),
-  /** `nextCursor` of the previous page. */
-  cursor: z
-    .string()
-    .regex(/^\d+-\d+$/, 'must be a cursor returned by query')
-    .optional(),
-  /** @default 'asc' (oldest first) */
-  order: z.enum(['asc', 'desc']).default('asc'),
-});
+export const auditQuerySchema = z
+  .object({
+    /** @default the log's `defaultTenantId` */
+    tenantId: idSchema.optional(),
+    /** Only this conversation of `userId` (required with it). */
+    conversationId: idSchema.optional(),
+    userId: idSchema.optional(),
+    runId: idSchema.optional(),
+    type: z.string().min(1).max(128).optional(),
+    layer: auditLayerSchema.optional(),
+    /** Earliest timestamp, inclusive (ms since the epoch). */
+    from: z.number().int().nonnegative().optional(),
+    /** Latest timestamp, inclusive (ms since the epoch). */
+    to: z.number().int().nonnegative().optional(),
+    /** Events per page. @default 100 */
+    limit: z.number().int().min(1).max(MAX_AUDIT_PAGE).default(100),
+    /** `nextCursor` of the previous page. */
+    cursor: z
+      .string()
+      .regex(/^\d{1,20}-\d{1,20}$/, 'must be a cursor returned by query')
+      .refine(isAuditCursorInRange, 'must be a cursor returned by query (a stream id within range)')
+      .optional(),
+    /** @default 'asc' (oldest first) */
+    order: z.enum(['asc', 'desc']).default('asc'),
+  })
+  .refine((query) => query.conversationId === undefined || query.userId !== undefined, {
+    // Conversation ids are per user (as in conversation memory): two users may both have '1'.
+    message: 'conversationId needs userId: a conversation is identified by (user, conversation)',
+    path: ['userId'],
+  });
 export type AuditQuery = z.input<typeof auditQuerySchema>;
 export type ParsedAuditQuery = z.output<typeof auditQuerySchema>;
 
@@ -85,8 +118,8 @@ export const auditVerifyOptionsSchema = z.object({
 export type AuditVerifyOptions = z.input<typeof auditVerifyOptionsSchema>;
 
 export const auditTrimOptionsSchema = z.object({
-  /** Remove entries older than this timestamp (ms since the epoch, exclusive). */
-  before: z.number().int().nonnegative(),
+  /** Remove entries older than this timestamp (ms since the epoch, exclusive; a valid `Date` time). */
+  before: z.number().int().nonnegative().max(MAX_AUDIT_TIMESTAMP_MS),
   /** Entries removed per round trip, so a large trim never stalls the server. @default 1000 */
   batchSize: z.number().int().min(1).max(100_000).default(1000),
 });

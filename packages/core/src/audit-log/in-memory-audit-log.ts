@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from '../clock.js';
-import { validateId } from '../ids.js';
-import { parseInput } from '../validation.js';
+import { discoverNames } from '../discover-names.js';
+import type { AuditLogInspector } from './audit-log-inspector.js';
 import {
   type AuditChainEntry,
   type AuditChainHead,
@@ -9,25 +9,15 @@ import {
   auditGenesisHash,
   hashAuditEntry,
 } from './audit-chain.js';
-import type { AuditEvent, AuditEventInput, AuditEventType } from './audit-event.js';
-import {
-  type AuditLog,
-  type AuditLogOptions,
-  type AuditPage,
-  type AuditQuery,
-  type AuditTrimOptions,
-  type AuditTrimResult,
-  type AuditVerifyOptions,
-  auditQuerySchema,
-  auditTrimOptionsSchema,
-  auditVerifyOptionsSchema,
-} from './audit-log.js';
+import type { AuditEvent, AuditEventType } from './audit-event.js';
+import type { AuditLogOptions, AuditPage, ParsedAuditQuery } from './audit-log.js';
 import { matchesAuditQuery, compareAuditIds } from './audit-query.js';
 import {
-  type ResolvedAuditLogOptions,
-  prepareAuditEvent,
-  resolveAuditLogOptions,
-} from './prepare-audit-event.js';
+  BaseAuditLog,
+  type ParsedAuditTrimOptions,
+  type ParsedAuditVerifyOptions,
+} from './base-audit-log.js';
+import type { PreparedAuditEvent } from './prepare-audit-event.js';
 
 const driver = 'memory';
 
@@ -62,20 +52,31 @@ export interface InMemoryAuditLogOptions extends AuditLogOptions {
  * AuditLog in process memory: same ids, chain, redaction and queries as the Redis driver, for
  * tests and single-process development. Lost on exit.
  */
-export class InMemoryAuditLog implements AuditLog {
-  private readonly options: ResolvedAuditLogOptions;
+export class InMemoryAuditLog extends BaseAuditLog {
   private readonly clock: Clock;
   private readonly tenants: Map<string, TenantLog>;
 
   constructor(options: InMemoryAuditLogOptions = {}) {
     const { clock, store, ...shared } = options;
-    this.options = resolveAuditLogOptions(shared, driver);
+    super(shared, driver);
     this.clock = clock ?? systemClock;
     this.tenants = (store ?? new InMemoryAuditStore()).tenants;
   }
 
-  async record<Type extends AuditEventType>(input: AuditEventInput<Type>): Promise<AuditEvent> {
-    const prepared = prepareAuditEvent(input, this.options, driver);
+  /** A read-only view of the tenants in this log's store. */
+  inspector(): AuditLogInspector {
+    return {
+      tenants: async (options) =>
+        discoverNames(
+          [...this.tenants]
+            .filter(([, log]) => log.entries.length > 0 || log.anchor.sequence > 0)
+            .map(([id]) => id),
+          options,
+        ),
+    };
+  }
+
+  protected async append(prepared: PreparedAuditEvent): Promise<AuditEvent> {
     const log = this.tenant(prepared.tenantId);
     const now = Math.floor(this.clock.now());
     // Same id scheme as Redis streams: `<ms>-<n>`, strictly increasing even if the clock stalls.
@@ -112,8 +113,7 @@ export class InMemoryAuditLog implements AuditLog {
     return structuredClone(event);
   }
 
-  async query(query: AuditQuery = {}): Promise<AuditPage> {
-    const parsed = parseInput(auditQuerySchema, query, { what: 'audit query', driver });
+  protected async readPage(parsed: ParsedAuditQuery): Promise<AuditPage> {
     const log = this.tenants.get(parsed.tenantId ?? this.options.defaultTenantId);
     if (!log) return { events: [] };
     const ordered = parsed.order === 'asc' ? log.entries : [...log.entries].reverse();
@@ -136,10 +136,8 @@ export class InMemoryAuditLog implements AuditLog {
     return more && lastScanned ? { events, nextCursor: lastScanned } : { events };
   }
 
-  async verify(tenantId?: string, options: AuditVerifyOptions = {}): Promise<AuditVerifyResult> {
-    const tenant = validateId(tenantId ?? this.options.defaultTenantId, 'tenantId', driver);
-    const parsed = parseInput(auditVerifyOptionsSchema, options, { what: 'verify options', driver });
-    const head = await this.head(tenant);
+  protected async verifyTenant(tenant: string, parsed: ParsedAuditVerifyOptions): Promise<AuditVerifyResult> {
+    const head = await this.readHead(tenant);
     const entries = this.tenants.get(tenant)?.entries ?? [];
     const startIndex =
       parsed.from === undefined ? 0 : entries.findIndex((entry) => entry.event.timestamp >= parsed.from!);
@@ -155,8 +153,7 @@ export class InMemoryAuditLog implements AuditLog {
     return { tenantId: tenant, valid: issues.length === 0, checked: verifier.checked, issues, head };
   }
 
-  async head(tenantId?: string): Promise<AuditChainHead> {
-    const tenant = validateId(tenantId ?? this.options.defaultTenantId, 'tenantId', driver);
+  protected async readHead(tenant: string): Promise<AuditChainHead> {
     const log = this.tenants.get(tenant);
     const anchor = log?.anchor ?? { sequence: 0, hash: auditGenesisHash(tenant) };
     const last = log?.entries.at(-1)?.event;
@@ -169,12 +166,9 @@ export class InMemoryAuditLog implements AuditLog {
     };
   }
 
-  async trim(tenantId: string | undefined, options: AuditTrimOptions): Promise<AuditTrimResult> {
-    const tenant = validateId(tenantId ?? this.options.defaultTenantId, 'tenantId', driver);
-    const parsed = parseInput(auditTrimOptionsSchema, options, { what: 'trim options', driver });
+  protected async removeBefore(tenant: string, parsed: ParsedAuditTrimOptions): Promise<number> {
     const log = this.tenants.get(tenant);
-    const removed = log ? this.trimTenant(log, parsed.before, Number.POSITIVE_INFINITY) : 0;
-    return { removed, head: await this.head(tenant) };
+    return log ? this.trimTenant(log, parsed.before, Number.POSITIVE_INFINITY) : 0;
   }
 
   private trimTenant(log: TenantLog, before: number, max: number): number {

@@ -12,6 +12,28 @@ const secrets = {
 };
 
 describe('Redactor', () => {
+  it('gives the same answer when a redactor sees the same strings and keys again (remembered clean texts)', () => {
+    const redactor = new Redactor({ dropKeys: ['internalNote'], hashKeys: ['email'] });
+    const event = {
+      tool: 'Gmail.ListEmails',
+      outcome: 'success',
+      note: `key ${secrets.openai}`,
+      internalNote: 'dropped',
+      email: 'a@example.com',
+      nested: { text: '{"password":"hunter2"}' },
+    };
+    const first = redactor.redactData(event);
+    expect(first['note']).toBe(`key ${REDACTED}`);
+    expect(first['internalNote']).toBeUndefined();
+    expect(first['email']).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(first['nested']).toEqual({ text: `{"password":"${REDACTED}"}` });
+    for (let round = 0; round < 3; round++) expect(redactor.redactData(event)).toEqual(first);
+    // A clean text seen before is still scanned as JSON where JSON is possible, and a secret never becomes clean.
+    expect(redactor.redactString('success')).toBe('success');
+    expect(redactor.redactString(secrets.github)).toBe(REDACTED);
+    expect(redactor.redactString(secrets.github)).toBe(REDACTED);
+  });
+
   it('replaces values under secret keys at any depth, keeping look-alike keys such as tokenUsage', () => {
     const redactor = new Redactor();
     const input = {
@@ -42,7 +64,7 @@ describe('Redactor', () => {
     for (const secret of [...Object.values(secrets), 's3cr3t', 'abc123def']) {
       expect(redacted).not.toContain(secret);
     }
-    expect(redacted).toContain('postgres://[REDACTED]@db.internal');
+    expect(redacted).toContain('postgres://admin:[REDACTED]@db.internal:5432/app');
     expect(redacted).toContain('state=x');
     expect(redactor.redactString('Bearer of bad news; Basic information')).toBe(
       'Bearer of bad news; Basic information',
@@ -91,5 +113,88 @@ describe('Redactor', () => {
 
   it('rejects invalid options with InvalidOptionsError', () => {
     expect(() => new Redactor({ argumentValues: 'encrypt' as 'hash' })).toThrow(InvalidOptionsError);
+  });
+
+  it('closes the gaps found against the built packages (issue 17)', () => {
+    const redactor = new Redactor();
+    const value = 'Zq7vQ2mW9xK4pL8r';
+    for (const key of [
+      'aws_secret_access_key',
+      'secretAccessKey',
+      'AccountKey',
+      'connectionString',
+      'dsn',
+      'session',
+      'jwt',
+      'private_key_id',
+    ]) {
+      expect(redactor.redact({ [key]: value }), key).toEqual({ [key]: REDACTED });
+    }
+    expect(redactor.redact({ code: `4/0A${value}` })).toEqual({ code: REDACTED });
+    expect(redactor.redact({ tokens: { github: value, count: 2 }, secrets: [value] })).toEqual({
+      tokens: { github: REDACTED, count: 2 },
+      secrets: REDACTED,
+    });
+    const strings: [string, string][] = [
+      [`{"access_token":"${value}"}`, `{"access_token":"${REDACTED}"}`],
+      [`redis://:${value}@cache:6379`, `redis://:${REDACTED}@cache:6379`],
+      [`Authorization: token ${value}`, `Authorization: ${REDACTED}`],
+      [`x-api-key: ${value}`, `x-api-key: ${REDACTED}`],
+      ['password: x', `password: ${REDACTED}`],
+      [`OPENAI_API_KEY=${value}`, `OPENAI_API_KEY=${REDACTED}`],
+      [`/f?sv=1&sig=${value}&se=2`, `/f?sv=1&sig=${REDACTED}&se=2`],
+      [`/k?X-Amz-Signature=${value}`, `/k?X-Amz-Signature=${REDACTED}`],
+      [`/cb?code=${value}&state=s`, `/cb?code=${REDACTED}&state=s`],
+      ['sent Bearer abcdefghijklmnopqrstuvwxyzABCD', `sent Bearer ${REDACTED}`],
+    ];
+    for (const [input, expected] of strings) expect(redactor.redactString(input), input).toBe(expected);
+    expect(redactor.redact({ headers: [['x-api-key', value]] })).toEqual({
+      headers: [['x-api-key', REDACTED]],
+    });
+  });
+
+  it('keeps token counts, error codes and source code that share names with secrets', () => {
+    const redactor = new Redactor();
+    const data = {
+      tokenUsage: { inputTokens: 12, outputTokens: 3, totalTokens: 15 },
+      usage: { total_tokens: 512, prompt_tokens: 500 },
+      tokensSaved: 120,
+      maxTokens: 1024,
+      promptTokens: 9,
+      fencingToken: 7,
+      tokens: { input: 5, output: 3 },
+      error: { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:6379' },
+      arguments: { code: 'print("hi")\nprint(2)', statusCode: 404 },
+      auth: false,
+    };
+    expect(redactor.redact(data)).toEqual(data);
+    for (const text of [
+      'input_tokens=120 output_tokens=45 total_tokens=165',
+      'error code: ECONNREFUSED, exit code=1',
+      'redis://cache.internal:6379/0 and ssh://git@github.com/acme/app.git',
+      '{"model":"gpt-4o","usage":{"total_tokens":165}}',
+      'The password must be 12 characters; the token expired.',
+    ]) {
+      expect(redactor.redactString(text)).toBe(text);
+    }
+  });
+
+  it('redacts JSON held in a string as data, and is idempotent', () => {
+    const redactor = new Redactor();
+    const json = JSON.stringify({ env: [{ name: 'DB_PASSWORD', value: 'pw-1234567' }], keep: 'me' });
+    const once = redactor.redactString(json);
+    expect(JSON.parse(once)).toEqual({ env: [{ name: 'DB_PASSWORD', value: REDACTED }], keep: 'me' });
+    expect(redactor.redactString(once)).toBe(once);
+  });
+
+  it('handles a 1 MB string and deep text without catastrophic backtracking', () => {
+    const redactor = new Redactor();
+    const filler = 'a-b_c.d=e:f/g+h'.repeat(70_000);
+    const big = `${filler} password=hunter2 ${'x'.repeat(100_000)} eyJ${'A'.repeat(200_000)}`;
+    const output = redactor.redactString(big);
+    expect(output).not.toContain('hunter2');
+    expect(output.length).toBeGreaterThan(1_000_000);
+    const quotes = '"a":'.repeat(250_000);
+    expect(redactor.redactString(quotes)).toBe(quotes);
   });
 });

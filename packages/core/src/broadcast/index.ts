@@ -1,3 +1,5 @@
+// Broadcast's user API (also exported from the package root). Material for driver authors (base
+// class, schemas, glob matching) is exported from ../driver-kit/index.ts instead.
 export type {
   Broadcast,
   BroadcastTarget,
@@ -5,18 +7,9 @@ export type {
   BroadcastHandler,
   BroadcastSubscription,
 } from './broadcast.js';
-export {
-  broadcastChannelSchema,
-  broadcastTargetSchema,
-  broadcastMessageSchema,
-  broadcastOptionsSchema,
-  defaultBroadcastErrorHandler,
-  type BroadcastErrorHandler,
-} from './broadcast-options.js';
-export { globToRegExp } from './glob-pattern.js';
+export type { BroadcastErrorHandler } from './broadcast-options.js';
 export {
   InMemoryBroadcast,
   InMemoryBroadcastHub,
-  inMemoryBroadcastOptionsSchema,
   type InMemoryBroadcastOptions,
 } from './in-memory-broadcast.js';

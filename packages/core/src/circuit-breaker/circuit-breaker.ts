@@ -18,8 +18,8 @@ export type CircuitTransitionReason =
 /** Why a call was not admitted. */
 export type CircuitRejectReason = 'open' | 'half-open-full' | 'backend-unavailable';
 
-/** Trip and recovery policy, shared by every driver. All durations are milliseconds. */
-export const circuitBreakerPolicySchema = z
+/** Options every CircuitBreaker driver takes: the trip and recovery policy. All durations are milliseconds. */
+export const circuitBreakerOptionsSchema = z
   .object({
     /**
      * Open when failures / calls within the window reach this fraction (and `minimumCalls` were
@@ -103,8 +103,8 @@ export const circuitBreakerPolicySchema = z
     path: ['maxOpenMs'],
   });
 
-export type CircuitBreakerPolicyInput = z.input<typeof circuitBreakerPolicySchema>;
-export type CircuitBreakerPolicy = z.output<typeof circuitBreakerPolicySchema>;
+export type CircuitBreakerOptions = z.input<typeof circuitBreakerOptionsSchema>;
+export type ResolvedCircuitBreakerOptions = z.output<typeof circuitBreakerOptionsSchema>;
 
 /** Admission to run one protected call. Hand it back to `record` with the outcome. */
 export interface CircuitPermit {
@@ -220,11 +220,14 @@ export interface CircuitBreaker {
   close(): Promise<void>;
 }
 
+const circuitOpenMarker = Symbol.for('tristack.error.CircuitOpenError');
+
 /**
  * The breaker did not admit the call. Not retryable: retrying against an open breaker only adds
  * load; use a fallback (another provider, a cached answer) or surface it.
  */
 export class CircuitOpenError extends TristackError {
+  private readonly [circuitOpenMarker] = true;
   /** Retry policies must not retry this error. */
   readonly retryable = false as const;
   readonly breakerName: string;
@@ -256,6 +259,6 @@ export class CircuitOpenError extends TristackError {
   }
 
   static override isInstance(error: unknown): error is CircuitOpenError {
-    return TristackError.hasCode(error, 'CIRCUIT_OPEN');
+    return TristackError.hasMarker(error, circuitOpenMarker);
   }
 }

@@ -1,5 +1,5 @@
 import { validateId } from '../ids.js';
-import { parseInput } from '../validation.js';
+import { parseInput, unreadableInputError } from '../validation.js';
 import {
   circuitOutcomeSchema,
   circuitPermitSchema,
@@ -24,14 +24,20 @@ export function validateCircuitName(name: unknown, driver: string): string {
 /** Validates an outcome; throws `InvalidInputError`. */
 export function validateCircuitOutcome(outcome: unknown, driver: string): CircuitOutcome {
   const candidate = outcome as { status?: unknown; durationMs?: unknown } | null;
-  const plain =
-    typeof candidate === 'object' &&
-    candidate !== null &&
-    (candidate.status === 'success' || candidate.status === 'failure' || candidate.status === 'ignored') &&
-    (candidate.durationMs === undefined ||
-      (typeof candidate.durationMs === 'number' &&
-        Number.isFinite(candidate.durationMs) &&
-        candidate.durationMs >= 0));
+  let plain: boolean;
+  try {
+    plain =
+      typeof candidate === 'object' &&
+      candidate !== null &&
+      (candidate.status === 'success' || candidate.status === 'failure' || candidate.status === 'ignored') &&
+      (candidate.durationMs === undefined ||
+        (typeof candidate.durationMs === 'number' &&
+          Number.isFinite(candidate.durationMs) &&
+          candidate.durationMs >= 0));
+  } catch (error) {
+    // A throwing getter or Proxy trap.
+    throw unreadableInputError(error, outcome, { what: 'outcome', driver });
+  }
   if (plain) return outcome as CircuitOutcome;
   return parseInput(circuitOutcomeSchema, outcome, { what: 'outcome', driver }) as CircuitOutcome;
 }

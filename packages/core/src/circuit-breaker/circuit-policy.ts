@@ -1,4 +1,4 @@
-import type { CircuitBreakerPolicy, CircuitOutcome } from './circuit-breaker.js';
+import type { ResolvedCircuitBreakerOptions, CircuitOutcome } from './circuit-breaker.js';
 
 /** How an outcome counts once the policy has classified it. */
 export type CircuitVerdict = 'success' | 'failure' | 'ignored';
@@ -8,7 +8,7 @@ export type CircuitVerdict = 'success' | 'failure' | 'ignored';
  * success (the dependency answered); a success slower than `slowCallMs` is a failure.
  */
 export function classifyOutcome(
-  policy: Pick<CircuitBreakerPolicy, 'isFailure' | 'slowCallMs'>,
+  policy: Pick<ResolvedCircuitBreakerOptions, 'isFailure' | 'slowCallMs'>,
   outcome: CircuitOutcome,
   elapsedMs: number,
 ): CircuitVerdict {
@@ -19,7 +19,7 @@ export function classifyOutcome(
   return 'success';
 }
 
-function countsAsFailure(policy: Pick<CircuitBreakerPolicy, 'isFailure'>, error: unknown): boolean {
+function countsAsFailure(policy: Pick<ResolvedCircuitBreakerOptions, 'isFailure'>, error: unknown): boolean {
   if (!policy.isFailure) return true;
   try {
     return policy.isFailure(error);
@@ -31,7 +31,7 @@ function countsAsFailure(policy: Pick<CircuitBreakerPolicy, 'isFailure'>, error:
 
 /** The open period after `trips` trips without a close: `openMs · multiplier^(trips-1)`, capped. */
 export function openDurationMs(
-  policy: Pick<CircuitBreakerPolicy, 'openMs' | 'openBackoffMultiplier' | 'maxOpenMs'>,
+  policy: Pick<ResolvedCircuitBreakerOptions, 'openMs' | 'openBackoffMultiplier' | 'maxOpenMs'>,
   trips: number,
 ): number {
   const grown = policy.openMs * policy.openBackoffMultiplier ** Math.max(0, trips - 1);

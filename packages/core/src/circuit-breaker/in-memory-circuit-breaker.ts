@@ -1,22 +1,20 @@
 import { z } from 'zod';
-import { systemClock, type Clock } from '../clock.js';
+import { type Clock, clockSchema, systemClock } from '../clock.js';
 import { parseOptions } from '../validation.js';
 import {
-  circuitBreakerPolicySchema,
+  circuitBreakerOptionsSchema,
   type CircuitAcquireResult,
-  type CircuitBreaker,
-  type CircuitBreakerEvent,
-  type CircuitBreakerPolicy,
+  type ResolvedCircuitBreakerOptions,
   type CircuitOutcome,
   type CircuitPermit,
   type CircuitSnapshot,
   type CircuitState,
-  type CircuitStateChange,
   type CircuitTransitionReason,
 } from './circuit-breaker.js';
-import { CircuitPermitLedger, validateCircuitName, validateCircuitOutcome } from './circuit-input.js';
+import { BaseCircuitBreaker } from './base-circuit-breaker.js';
 import { classifyOutcome, openDurationMs, type CircuitVerdict } from './circuit-policy.js';
-import { executeWithCircuitBreaker } from './execute-with-circuit-breaker.js';
+import type { CircuitBreakerInspector } from './circuit-breaker-inspector.js';
+import { discoverNames } from '../discover-names.js';
 import {
   InMemoryCircuitBreakerStore,
   type InMemoryCircuitRecord,
@@ -24,14 +22,12 @@ import {
 
 const DRIVER = 'memory';
 
-export const inMemoryCircuitBreakerOptionsSchema = circuitBreakerPolicySchema.safeExtend({
+export const inMemoryCircuitBreakerOptionsSchema = circuitBreakerOptionsSchema.safeExtend({
   /**
    * Source of time.
    * @default systemClock
    */
-  clock: z
-    .custom<Clock>((value) => typeof (value as Clock)?.now === 'function', 'must be a Clock')
-    .optional(),
+  clock: clockSchema.optional(),
   /**
    * State shared with other instances in this process (one per simulated worker in tests).
    * @default a private store
@@ -65,13 +61,10 @@ function emptyRecord(): InMemoryCircuitRecord {
  * the Redis driver's fallback while Redis is unreachable. Instances sharing a
  * `InMemoryCircuitBreakerStore` behave like a fleet sharing one Redis.
  */
-export class InMemoryCircuitBreaker implements CircuitBreaker {
-  readonly instanceId: string;
-  private readonly policy: CircuitBreakerPolicy;
+export class InMemoryCircuitBreaker extends BaseCircuitBreaker {
+  private readonly policy: ResolvedCircuitBreakerOptions;
   private readonly clock: Clock;
   private readonly store: InMemoryCircuitBreakerStore;
-  private readonly listeners = new Set<(event: CircuitBreakerEvent) => void>();
-  private readonly permits = new CircuitPermitLedger();
   private readonly unsubscribe: () => void;
 
   constructor(options: InMemoryCircuitBreakerOptions = {}) {
@@ -79,36 +72,19 @@ export class InMemoryCircuitBreaker implements CircuitBreaker {
       what: 'InMemoryCircuitBreaker',
       driver: DRIVER,
     });
-    const { clock, store, ...policy } = parsed;
+    const { clock = systemClock, store, ...policy } = parsed;
+    const instanceId = policy.instanceId ?? `memory-${globalThis.crypto.randomUUID()}`;
+    super({ instanceId, clock, awaitSuccess: true }, DRIVER);
     this.policy = policy;
-    this.clock = clock ?? systemClock;
+    this.clock = clock;
     this.store = store ?? new InMemoryCircuitBreakerStore();
-    this.instanceId = policy.instanceId ?? `memory-${globalThis.crypto.randomUUID()}`;
-    this.unsubscribe = this.store.subscribe((change) => {
-      const event: CircuitStateChange = {
-        ...change,
-        origin: change.instanceId === this.instanceId ? 'local' : 'remote',
-      };
-      for (const listener of this.listeners) {
-        try {
-          listener(event);
-        } catch {
-          // A failing listener must not break the breaker or the other listeners.
-        }
-      }
-    });
+    this.unsubscribe = this.store.subscribe((change) =>
+      this.emit({ ...change, origin: change.instanceId === this.instanceId ? 'local' : 'remote' }),
+    );
   }
 
-  execute<T>(name: string, fn: () => T | PromiseLike<T>): Promise<T> {
-    return executeWithCircuitBreaker(this, name, fn, {
-      clock: this.clock,
-      driver: DRIVER,
-      awaitSuccess: true,
-    });
-  }
-
-  async acquire(name: string): Promise<CircuitAcquireResult> {
-    return this.acquireNow(validateCircuitName(name, DRIVER));
+  protected async admit(name: string): Promise<CircuitAcquireResult> {
+    return this.acquireNow(name);
   }
 
   /** Synchronous acquire, for drivers that fall back to this one. `name` must be valid. */
@@ -143,8 +119,8 @@ export class InMemoryCircuitBreaker implements CircuitBreaker {
     return { admitted: true, state: 'half-open', permit: this.permits.issue(name, probeToken, now) };
   }
 
-  async record(permit: CircuitPermit, outcome: CircuitOutcome): Promise<void> {
-    this.recordNow(this.permits.validate(permit, DRIVER), validateCircuitOutcome(outcome, DRIVER));
+  protected async recordOutcome(permit: CircuitPermit, outcome: CircuitOutcome): Promise<void> {
+    this.recordNow(permit, outcome);
   }
 
   /** Synchronous record of validated input; a permit of this breaker counts once. */
@@ -168,27 +144,27 @@ export class InMemoryCircuitBreaker implements CircuitBreaker {
     if (verdict === 'failure') this.maybeTrip(permit.name, record, now);
   }
 
-  async getState(name: string): Promise<CircuitSnapshot> {
-    const valid = validateCircuitName(name, DRIVER);
+  /** A read-only view of the breakers in this breaker's store. */
+  inspector(): CircuitBreakerInspector {
+    return {
+      list: async (options) => discoverNames(this.store.records.keys(), options),
+      state: (name) => this.getState(name),
+    };
+  }
+
+  protected async readState(valid: string): Promise<CircuitSnapshot> {
     return this.snapshot(valid, this.store.records.get(valid) ?? emptyRecord(), this.clock.now());
   }
 
-  async reset(name: string): Promise<void> {
-    const valid = validateCircuitName(name, DRIVER);
+  protected async resetState(valid: string): Promise<void> {
     const record = this.store.records.get(valid);
     if (!record) return;
     if (record.state !== 'closed') this.transition(valid, record, 'closed', 'reset', this.clock.now());
     this.store.records.delete(valid);
   }
 
-  onEvent(listener: (event: CircuitBreakerEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  async close(): Promise<void> {
+  protected async release(): Promise<void> {
     this.unsubscribe();
-    this.listeners.clear();
   }
 
   private recordProbe(name: string, token: string, verdict: CircuitVerdict, now: number): void {

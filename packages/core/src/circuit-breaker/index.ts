@@ -1,11 +1,9 @@
+// The circuit breaker's user API (also exported from the package root). Material for driver authors
+// (base class, ledgers, schemas, policy helpers) is exported from ../driver-kit/index.ts instead.
 export {
   CircuitOpenError,
-  circuitBreakerPolicySchema,
-  circuitOutcomeSchema,
-  circuitPermitSchema,
   type CircuitBreaker,
-  type CircuitBreakerPolicy,
-  type CircuitBreakerPolicyInput,
+  type CircuitBreakerOptions,
   type CircuitBreakerEvent,
   type CircuitBackendEvent,
   type CircuitStateChange,
@@ -17,24 +15,10 @@ export {
   type CircuitOutcome,
   type CircuitSnapshot,
 } from './circuit-breaker.js';
-export { classifyOutcome, openDurationMs, type CircuitVerdict } from './circuit-policy.js';
-export {
-  executeWithCircuitBreaker,
-  type ExecuteWithCircuitBreakerOptions,
-} from './execute-with-circuit-breaker.js';
-export {
-  InMemoryCircuitBreaker,
-  inMemoryCircuitBreakerOptionsSchema,
-  type InMemoryCircuitBreakerOptions,
-} from './in-memory-circuit-breaker.js';
-export {
-  InMemoryCircuitBreakerStore,
-  type InMemoryCircuitRecord,
-} from './in-memory-circuit-breaker-store.js';
-export {
-  sharedCircuitBreakerOptionsSchema,
-  type CircuitBackendFallback,
-  type SharedCircuitBreakerOptions,
-  type SharedCircuitBreakerOptionsInput,
+export { InMemoryCircuitBreaker, type InMemoryCircuitBreakerOptions } from './in-memory-circuit-breaker.js';
+export { InMemoryCircuitBreakerStore } from './in-memory-circuit-breaker-store.js';
+export type {
+  CircuitBackendFallback,
+  SharedCircuitBreakerOptions,
 } from './shared-circuit-breaker-options.js';
-export { validateCircuitName, validateCircuitOutcome, CircuitPermitLedger } from './circuit-input.js';
+export type { CircuitBreakerInspector } from './circuit-breaker-inspector.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { circuitBreakerPolicySchema } from './circuit-breaker.js';
+import { circuitBreakerOptionsSchema } from './circuit-breaker.js';
 
 /** What a driver with a shared store does while the store cannot be reached. */
 export type CircuitBackendFallback = 'local' | 'allow' | 'reject';
@@ -8,7 +8,7 @@ export type CircuitBackendFallback = 'local' | 'allow' | 'reject';
  * Options of drivers whose state lives in a store shared by processes (Redis): the policy plus
  * how each process caches the state and degrades when the store is gone.
  */
-export const sharedCircuitBreakerOptionsSchema = circuitBreakerPolicySchema.safeExtend({
+export const sharedCircuitBreakerOptionsSchema = circuitBreakerOptionsSchema.safeExtend({
   /**
    * Oldest local snapshot a call may be decided on without a round trip. Bounds how long a
    * process can miss a state change when a pub/sub notice is lost.
@@ -39,5 +39,5 @@ export const sharedCircuitBreakerOptionsSchema = circuitBreakerPolicySchema.safe
   backendRetryMs: z.number().int().min(1).max(600_000).default(1_000),
 });
 
-export type SharedCircuitBreakerOptionsInput = z.input<typeof sharedCircuitBreakerOptionsSchema>;
-export type SharedCircuitBreakerOptions = z.output<typeof sharedCircuitBreakerOptionsSchema>;
+export type SharedCircuitBreakerOptions = z.input<typeof sharedCircuitBreakerOptionsSchema>;
+export type ResolvedSharedCircuitBreakerOptions = z.output<typeof sharedCircuitBreakerOptionsSchema>;

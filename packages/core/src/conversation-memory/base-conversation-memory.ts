@@ -24,8 +24,12 @@ import {
 
 /**
  * What every `ConversationMemory` driver shares: options, validation of every input before the
- * store sees it, and the shape of index entries. A driver supplies the store operations, which
+ * store sees it, and the shape of index entries. A driver supplies the six store operations, which
  * receive validated input only. For driver authors.
+ *
+ * The contract does not include: the clock (a store stamps messages and expiries with its own
+ * time), key or table layout, how the per-user index is kept, token counting (the base class
+ * counts with `tokenCounter`), and connection handling.
  */
 export abstract class BaseConversationMemory implements ConversationMemory {
   protected readonly ttlMs: number;
@@ -34,8 +38,8 @@ export abstract class BaseConversationMemory implements ConversationMemory {
   protected readonly tokenCounter: TokenCounter;
 
   protected constructor(
-    protected readonly driver: string,
     options: ConversationMemoryOptions,
+    protected readonly driver: string,
     what: string,
   ) {
     const parsed = parseOptions(conversationMemoryOptionsSchema, options, { what, driver });

@@ -1,6 +1,8 @@
 import { InvalidInputError } from '../errors.js';
-import { parseInput } from '../validation.js';
+import { inspectJsonValue, jsonProblemError, MAX_METADATA_DEPTH } from '../json-boundary.js';
+import { parseInput, unreadableInputError } from '../validation.js';
 import {
+  MAX_MESSAGES_PER_APPEND,
   appendMessagesSchema,
   conversationAddressSchema,
   readMessagesOptionsSchema,
@@ -52,6 +54,41 @@ export function parseReadOptions(options: unknown, driver: string): ReadMessages
 }
 
 /**
+ * Walks each message once, without recursion, before zod sees it: a cycle, a value JSON cannot
+ * carry, nesting far beyond `MAX_METADATA_DEPTH` or more than `maxMessageBytes` fails here as
+ * `InvalidInputError` with its path, instead of overflowing the stack in the schema or in
+ * `JSON.stringify`. (The schema then checks each field's depth exactly.)
+ */
+function checkMessagesJson(messages: unknown, options: { driver: string; maxMessageBytes: number }): void {
+  // Longer batches are refused by the schema without being walked.
+  let isBatch: boolean;
+  try {
+    isBatch = Array.isArray(messages) && messages.length <= MAX_MESSAGES_PER_APPEND;
+  } catch (error) {
+    // A revoked Proxy, or one whose traps throw.
+    throw unreadableInputError(error, messages, { what: 'messages', driver: options.driver });
+  }
+  if (!isBatch) return;
+  (messages as unknown[]).forEach((message, index) => {
+    const inspection = inspectJsonValue(message, {
+      // message → toolCalls → call → args → … : the fields' own limit sits three levels down.
+      maxDepth: MAX_METADATA_DEPTH + 3,
+      maxBytes: options.maxMessageBytes,
+    });
+    if (inspection.ok) return;
+    const problem =
+      inspection.problem.kind === 'too-large'
+        ? {
+            ...inspection.problem,
+            path: [],
+            message: `message is more than maxMessageBytes (${options.maxMessageBytes})`,
+          }
+        : inspection.problem;
+    throw jsonProblemError(problem, { what: 'messages', driver: options.driver, path: [index] });
+  });
+}
+
+/**
  * Validates an append: the address, every message, each message's size, and the token counter's
  * answer. Throws `InvalidInputError` before anything is written.
  */
@@ -61,6 +98,7 @@ export function parseAppend(
   options: { driver: string; maxMessageBytes: number; tokenCounter: TokenCounter },
 ): { address: ConversationAddress; messages: PreparedMessage[] } {
   const parsedAddress = parseConversationAddress(address, options.driver);
+  checkMessagesJson(messages, options);
   const parsed = parseInput(appendMessagesSchema, messages, { what: 'messages', driver: options.driver });
   const prepared = parsed.map((message, index): PreparedMessage => {
     const json = JSON.stringify(message);

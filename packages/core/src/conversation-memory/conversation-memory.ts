@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import { idSchema } from '../ids.js';
+import {
+  jsonObjectSchema as jsonObjectSchemaOf,
+  jsonRefinement,
+  MAX_METADATA_DEPTH,
+} from '../json-boundary.js';
 
 /** Who a message is from. */
 export const MESSAGE_ROLES = ['system', 'user', 'assistant', 'tool'] as const;
@@ -166,9 +171,21 @@ export const userAddressSchema = z.union([
   z.strictObject({ tenantId: idSchema.optional(), userId: idSchema }),
 ]);
 
-const jsonObjectSchema = z.record(z.string(), z.json());
+/** Highest `maxMessageBytes` a memory accepts: 64 MiB. */
+export const MAX_MESSAGE_BYTES_LIMIT = 64 * 1024 * 1024;
 
-export const contentBlockSchema = z.object({ type: z.string().min(1).max(128) }).catchall(z.json());
+/**
+ * Metadata, tool-call arguments and content blocks: JSON nested at most `MAX_METADATA_DEPTH`
+ * levels, checked without recursion (`z.json()` overflows the stack on deep input). Their size is
+ * bounded by `maxMessageBytes`, checked on the whole message.
+ */
+const metadataLimits = { maxDepth: MAX_METADATA_DEPTH, maxBytes: MAX_MESSAGE_BYTES_LIMIT };
+const jsonObjectSchema = jsonObjectSchemaOf(metadataLimits) as z.ZodType<{ [key: string]: MessageJsonValue }>;
+
+export const contentBlockSchema = z
+  .object({ type: z.string().min(1).max(128) })
+  .catchall(z.unknown())
+  .superRefine(jsonRefinement(metadataLimits)) as unknown as z.ZodType<ContentBlock>;
 
 export const toolCallSchema = z.strictObject({
   id: idSchema,
@@ -234,7 +251,7 @@ export const conversationMemoryOptionsSchema = z.object({
     .number()
     .int()
     .min(64)
-    .max(64 * 1024 * 1024)
+    .max(MAX_MESSAGE_BYTES_LIMIT)
     .default(256 * 1024),
   tokenCounter: z.custom<TokenCounter>((value) => typeof value === 'function').optional(),
 });

@@ -37,7 +37,7 @@ export class InMemoryConversationMemory extends BaseConversationMemory {
 
   constructor(options: InMemoryConversationMemoryOptions = {}) {
     const { clock, ...rest } = options;
-    super(DRIVER, rest, 'InMemoryConversationMemory');
+    super(rest, DRIVER, 'InMemoryConversationMemory');
     this.clock = clock ?? systemClock;
   }
 

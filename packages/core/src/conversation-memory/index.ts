@@ -1,36 +1,20 @@
-export {
-  MAX_MESSAGES_PER_APPEND,
-  MESSAGE_ROLES,
-  appendMessagesSchema,
-  contentBlockSchema,
-  conversationAddressSchema,
-  conversationMemoryOptionsSchema,
-  listConversationsOptionsSchema,
-  messageIdSchema,
-  messageInputSchema,
-  readMessagesOptionsSchema,
-  toolCallSchema,
-  userAddressSchema,
-  type ContentBlock,
-  type ConversationAddress,
-  type ConversationMemory,
-  type ConversationMemoryOptions,
-  type ConversationSummary,
-  type MessageJsonValue,
-  type ListConversationsOptions,
-  type MessageInput,
-  type MessageRole,
-  type ReadMessagesOptions,
-  type StoredMessage,
-  type TokenCounter,
-  type UserAddress,
+// Conversation memory's user API (also exported from the package root). Material for driver authors
+// (base class, schemas, id order) is exported from ../driver-kit/index.ts instead.
+export type {
+  ContentBlock,
+  ConversationAddress,
+  ConversationMemory,
+  ConversationMemoryOptions,
+  ConversationSummary,
+  MessageJsonValue,
+  ListConversationsOptions,
+  MessageInput,
+  MessageRole,
+  ReadMessagesOptions,
+  StoredMessage,
+  TokenCounter,
+  UserAddress,
 } from './conversation-memory.js';
-export {
-  compareMessageIds,
-  estimateMessageTokens,
-  type PreparedMessage,
-} from './conversation-memory-input.js';
-export { BaseConversationMemory } from './base-conversation-memory.js';
 export {
   InMemoryConversationMemory,
   type InMemoryConversationMemoryOptions,

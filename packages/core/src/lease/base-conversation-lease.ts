@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseInput, parseOptions } from '../validation.js';
 import {
   acquireLeaseOptionsSchema,
@@ -22,32 +23,21 @@ export type LeaseAttempt =
   | { acquired: true; lease: Lease }
   | { acquired: false; /** Remaining TTL of the current holder, when known. */ retryAfterMs?: number };
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /**
  * What every `ConversationLease` driver shares: validation, waiting with retries, heartbeats and
  * `run`. A driver supplies the four atomic store operations. For driver authors.
+ *
+ * The contract does not include: the clock (expiry and the fencing token's floor come from the
+ * store's own time), waiting, retries and heartbeats (the base class loops on `attempt` and
+ * `extend`), where the last token of a released lease is kept, and key layout.
  */
 export abstract class BaseConversationLease implements ConversationLease {
   protected readonly defaultTtlMs: number;
   protected readonly retryIntervalMs: number;
 
   protected constructor(
-    protected readonly driver: string,
     options: ConversationLeaseOptions,
+    protected readonly driver: string,
     what: string,
   ) {
     const parsed = parseOptions(conversationLeaseOptionsSchema, options, { what, driver });
@@ -98,7 +88,11 @@ export abstract class BaseConversationLease implements ConversationLease {
         result.retryAfterMs === undefined ? Infinity : result.retryAfterMs + 1,
         remaining,
       );
-      await sleep(Math.max(1, pause), parsed.signal);
+      await sleep(Math.max(1, pause), undefined, { signal: parsed.signal }).catch((error: unknown) => {
+        // Reject with the caller's abort reason, as `throwIfAborted` does, not Node's AbortError.
+        parsed.signal?.throwIfAborted();
+        throw error;
+      });
     }
   }
 

@@ -1,5 +1,7 @@
 import { systemClock, type Clock } from '../clock.js';
 import { BaseConversationLease, type LeaseAttempt } from './base-conversation-lease.js';
+import type { ConversationLeaseInspector } from './conversation-lease-inspector.js';
+import { InMemoryLeaseInspector } from './in-memory-lease-inspector.js';
 import type { ConversationLeaseOptions, Lease } from './lease.js';
 
 const DRIVER = 'memory';
@@ -30,8 +32,13 @@ export class InMemoryConversationLease extends BaseConversationLease {
 
   constructor(options: InMemoryConversationLeaseOptions = {}) {
     const { clock, ...rest } = options;
-    super(DRIVER, rest, 'InMemoryConversationLease');
+    super(rest, DRIVER, 'InMemoryConversationLease');
     this.clock = clock ?? systemClock;
+  }
+
+  /** A read-only view of this manager's leases. */
+  inspector(): ConversationLeaseInspector {
+    return new InMemoryLeaseInspector(this.holders, () => this.clock.now());
   }
 
   protected async attempt(resource: string, holderId: string, ttlMs: number): Promise<LeaseAttempt> {

@@ -1,24 +1,18 @@
-export {
-  MAX_LEASE_TTL_MS,
-  acquireLeaseOptionsSchema,
-  conversationLeaseOptionsSchema,
-  fencingTokenSchema,
-  leaseResourceSchema,
-  leaseSchema,
-  leaseTtlSchema,
-  renewLeaseOptionsSchema,
-  type AcquireLeaseOptions,
-  type ConversationLease,
-  type ConversationLeaseOptions,
-  type KeepAliveOptions,
-  type Lease,
-  type LeaseKeepAlive,
-  type RenewLeaseOptions,
-  type RunWithLeaseOptions,
+// The conversation lease's user API (also exported from the package root). Material for driver
+// authors (base class, bounds) is exported from ../driver-kit/index.ts instead.
+export type {
+  AcquireLeaseOptions,
+  ConversationLease,
+  ConversationLeaseOptions,
+  KeepAliveOptions,
+  Lease,
+  LeaseKeepAlive,
+  RenewLeaseOptions,
+  RunWithLeaseOptions,
 } from './lease.js';
 export { LeaseBusyError, LeaseLostError } from './lease-errors.js';
-export { BaseConversationLease, type LeaseAttempt } from './base-conversation-lease.js';
 export {
   InMemoryConversationLease,
   type InMemoryConversationLeaseOptions,
 } from './in-memory-conversation-lease.js';
+export type { ConversationLeaseInspector, LeaseHolder } from './conversation-lease-inspector.js';

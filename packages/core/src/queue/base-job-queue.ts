@@ -1,4 +1,4 @@
-import { InvalidInputError, TristackError } from '../errors.js';
+import { AbortedError, InvalidInputError, TristackError } from '../errors.js';
 import { validateId } from '../ids.js';
 import { parseInput, parseOptions } from '../validation.js';
 import { newJobId, parseJobId } from './job-id.js';
@@ -15,6 +15,7 @@ import type {
   QueueStats,
 } from './job-queue.js';
 import { serializeJobJson } from './job-json.js';
+import { observeQueueDepth, tracedEnqueue } from './job-telemetry.js';
 import {
   jobCloseOptionsSchema,
   jobDeadLettersOptionsSchema,
@@ -38,13 +39,22 @@ export interface NewJob {
   name: string;
   payloadJson: string;
   options: ResolvedJobEnqueueOptions;
+  /** The enqueuing span's W3C `traceparent`, to store with the job and give back to `runJobAttempt`. */
+  traceparent?: string;
 }
 
 const MAX_CANCEL_REASON_LENGTH = 1024;
 
 /**
  * Validation, job ids and result waiting shared by the drivers: every public call checks its
- * input here (`InvalidInputError`, nothing written) before the driver touches its backend.
+ * input here (`InvalidInputError`, nothing written) before the driver touches its backend. A
+ * driver supplies ten store operations on validated input; it runs handlers with
+ * `runJobAttempt`/`JobAttemptPool` and computes retries with `jobBackoffDelayMs`, so every
+ * backend retries alike. For driver authors.
+ *
+ * The contract does not include: the clock (delays and stalled-job detection use the store's own
+ * time), how workers wait for jobs (blocking reads, polling, in-process wake-ups), key layout,
+ * how progress events travel between processes, and connection handling.
  */
 export abstract class BaseJobQueue implements JobQueue {
   protected readonly maxPayloadBytes: number;
@@ -52,11 +62,13 @@ export abstract class BaseJobQueue implements JobQueue {
   private readonly closing = new AbortController();
   /** Pending `result()` waits, ended with ABORTED on close (one listener each would trip MaxListeners). */
   private readonly onClose = new Set<() => void>();
+  /** Stops reporting the depth of the names this instance's workers run (on worker or queue close). */
+  private readonly depthObservers = new Set<() => void>();
 
   protected constructor(
+    options: JobQueueOptions,
     protected readonly driver: string,
     protected readonly what: string,
-    options: JobQueueOptions,
   ) {
     const parsed = parseOptions(jobQueueOptionsSchema, options, { what, driver });
     this.maxPayloadBytes = parsed.maxPayloadBytes;
@@ -87,12 +99,22 @@ export abstract class BaseJobQueue implements JobQueue {
   protected abstract countJobs(name: string): Promise<QueueStats>;
   protected abstract shutdown(timeoutMs: number): Promise<void>;
 
+  /**
+   * Identifies the store this queue's jobs live in, for the `tristack.queue.depth` gauge: queues
+   * whose parts are equal (objects by identity) share their jobs, so a name is counted once for
+   * them. The default, this instance, suits a driver whose store is the instance; a driver sharing
+   * a backend returns what selects it (for example its client and key prefix).
+   */
+  protected depthStore(): readonly unknown[] {
+    return [this];
+  }
+
   protected get isClosed(): boolean {
     return this.closing.signal.aborted;
   }
 
   protected assertOpen(): void {
-    if (this.isClosed) throw new TristackError('ABORTED', `${this.what} is closed`, { driver: this.driver });
+    if (this.isClosed) throw new AbortedError(`${this.what} is closed`, { driver: this.driver });
   }
 
   /** Validates a payload, result or progress report; `InvalidInputError` otherwise. */
@@ -113,13 +135,16 @@ export abstract class BaseJobQueue implements JobQueue {
     const payloadJson = this.serialize(payload, 'payload');
     this.assertOpen();
     const id = newJobId(name);
-    return this.addJob({
-      id,
-      unique: parseJobId(id, this.driver).unique,
-      name,
-      payloadJson,
-      options: resolved,
-    });
+    return tracedEnqueue(name, (traceparent) =>
+      this.addJob({
+        id,
+        unique: parseJobId(id, this.driver).unique,
+        name,
+        payloadJson,
+        options: resolved,
+        ...(traceparent ? { traceparent } : {}),
+      }),
+    );
   }
 
   async process<Payload extends JobJsonValue = JobJsonValue, Result extends JobJsonValue = JobJsonValue>(
@@ -136,7 +161,23 @@ export abstract class BaseJobQueue implements JobQueue {
       driver: this.driver,
     });
     this.assertOpen();
-    return this.startWorker(name, handler as JobHandler<never, unknown>, resolved);
+    const worker = await this.startWorker(name, handler as JobHandler<never, unknown>, resolved);
+    const stop = observeQueueDepth(this.depthStore(), this.driver, name, () => this.countJobs(name));
+    const stopObserving = () => {
+      stop();
+      this.depthObservers.delete(stopObserving);
+    };
+    this.depthObservers.add(stopObserving);
+    const close = worker.close.bind(worker);
+    // The driver's worker keeps its own prototype and fields; only `close` also ends the gauge's reads.
+    return Object.defineProperty(worker, 'close', {
+      value: async (options?: { timeoutMs?: number }) => {
+        stopObserving();
+        return close(options);
+      },
+      configurable: true,
+      writable: true,
+    });
   }
 
   async result<Result extends JobJsonValue = JobJsonValue>(
@@ -162,11 +203,11 @@ export abstract class BaseJobQueue implements JobQueue {
     );
     const onSignal = () =>
       stop(
-        new TristackError('ABORTED', 'stopped waiting for the result: signal aborted', {
+        new AbortedError('stopped waiting for the result: signal aborted', {
           driver: this.driver,
         }),
       );
-    const onClose = () => stop(new TristackError('ABORTED', `${this.what} closed`, { driver: this.driver }));
+    const onClose = () => stop(new AbortedError(`${this.what} closed`, { driver: this.driver }));
     if (signal?.aborted) onSignal();
     signal?.addEventListener('abort', onSignal);
     this.onClose.add(onClose);
@@ -238,6 +279,8 @@ export abstract class BaseJobQueue implements JobQueue {
     if (this.isClosed) return;
     this.closing.abort();
     for (const stop of this.onClose) stop();
+    // Each stop removes itself: a Set visits the rest all the same.
+    for (const stopObserving of this.depthObservers) stopObserving();
     await this.shutdown(timeoutMs);
   }
 }

@@ -1,4 +1,6 @@
 import { systemClock, type Clock } from '../clock.js';
+import { discoverNames } from '../discover-names.js';
+import type { JobQueueInspector } from './job-queue-inspector.js';
 import { TristackError } from '../errors.js';
 import { JobAttemptPool } from './job-attempt-pool.js';
 import { jobBackoffDelayMs } from './job-backoff.js';
@@ -16,6 +18,7 @@ import type {
   QueueStats,
 } from './job-queue.js';
 import { runJobAttempt, type JobAttemptOutcome } from './job-attempt.js';
+import { jobIdempotencyScope } from './job-idempotency-key.js';
 import { addKeyedListener } from './listener-registry.js';
 import {
   jobCloseOptionsSchema,
@@ -39,6 +42,7 @@ interface MemoryJob {
   name: string;
   payload: JobJsonValue;
   options: ResolvedJobEnqueueOptions;
+  traceparent?: string;
   /** Enqueue order, for FIFO within a priority. */
   sequence: number;
   state: JobState;
@@ -87,6 +91,7 @@ class MemoryWorker implements JobWorker {
 /** The state of one queue name. */
 class NameState {
   readonly jobs = new Map<string, MemoryJob>();
+  /** Idempotency scope (`jobIdempotencyScope`, per tenant) → job id. */
   readonly idempotency = new Map<string, string>();
   /** Waiting jobs, highest priority first, then enqueue order. */
   readonly waiting: MemoryJob[] = [];
@@ -148,9 +153,22 @@ export class InMemoryJobQueue extends BaseJobQueue {
 
   constructor(options: InMemoryJobQueueOptions = {}) {
     const { clock = systemClock, store = new InMemoryJobStore(), ...rest } = options ?? {};
-    super(DRIVER, 'InMemoryJobQueue', rest);
+    super(rest, DRIVER, 'InMemoryJobQueue');
     this.clock = clock;
     this.store = store;
+  }
+
+  /** A read-only view of the queues in this queue's store. */
+  inspector(): JobQueueInspector {
+    return {
+      queues: async (options) =>
+        discoverNames(
+          [...this.store.names].filter(([, state]) => state.jobs.size > 0).map(([name]) => name),
+          options,
+        ),
+      stats: (name) => this.stats(name),
+      deadLetters: (name, options) => this.deadLetters(name, options),
+    };
   }
 
   private state(name: string): NameState {
@@ -163,7 +181,8 @@ export class InMemoryJobQueue extends BaseJobQueue {
     const job = state.jobs.get(jobId);
     if (job?.expiresAt !== undefined && this.clock.now() >= job.expiresAt) {
       state.jobs.delete(jobId);
-      if (job.options.idempotencyKey) state.idempotency.delete(job.options.idempotencyKey);
+      const scope = jobIdempotencyScope(job.options);
+      if (scope !== undefined && state.idempotency.get(scope) === jobId) state.idempotency.delete(scope);
       return undefined;
     }
     return job;
@@ -171,7 +190,7 @@ export class InMemoryJobQueue extends BaseJobQueue {
 
   protected async addJob(newJob: NewJob): Promise<string> {
     const state = this.state(newJob.name);
-    const key = newJob.options.idempotencyKey;
+    const key = jobIdempotencyScope(newJob.options);
     if (key !== undefined) {
       const existing = state.idempotency.get(key);
       if (existing !== undefined && this.job(newJob.name, existing)) return existing;
@@ -186,6 +205,7 @@ export class InMemoryJobQueue extends BaseJobQueue {
       state: 'waiting',
       attempts: 0,
       enqueuedAt: now,
+      ...(newJob.traceparent ? { traceparent: newJob.traceparent } : {}),
     };
     state.jobs.set(job.id, job);
     if (key !== undefined) state.idempotency.set(key, job.id);
@@ -270,7 +290,12 @@ export class InMemoryJobQueue extends BaseJobQueue {
           }
         },
       },
-      { timeoutMs: job.options.timeoutMs, maxResultBytes: this.maxPayloadBytes, driver: DRIVER },
+      {
+        timeoutMs: job.options.timeoutMs,
+        maxResultBytes: this.maxPayloadBytes,
+        driver: DRIVER,
+        traceparent: job.traceparent,
+      },
     );
     worker.pool.add(job.id, attempt, { owner }, () => this.dispatch(state));
     void attempt.outcome.then((outcome) => {

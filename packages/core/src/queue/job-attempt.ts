@@ -1,6 +1,7 @@
-import { TristackError } from '../errors.js';
+import { AbortedError, TristackError } from '../errors.js';
 import type { JobContext, JobHandler, JobJsonValue } from './job-queue.js';
 import { serializeJobJson } from './job-json.js';
+import { tracedAttempt } from './job-telemetry.js';
 
 /** How one attempt ended, as the worker must record it. */
 export type JobAttemptOutcome =
@@ -48,12 +49,12 @@ function abortReason(cause: JobAbortCause | 'timeout', timeoutMs: number | undef
     return new TristackError('TIMEOUT', `job timed out after ${timeoutMs} ms`, { driver });
   switch (cause.kind) {
     case 'cancelled':
-      return new TristackError('ABORTED', `job cancelled${cause.reason ? `: ${cause.reason}` : ''}`, {
+      return new AbortedError(`job cancelled${cause.reason ? `: ${cause.reason}` : ''}`, {
         driver,
         details: { reason: cause.reason },
       });
     case 'released':
-      return new TristackError('ABORTED', 'worker shut down before the job finished; it was released', {
+      return new AbortedError('worker shut down before the job finished; it was released', {
         driver,
       });
     case 'lost':
@@ -70,7 +71,13 @@ function abortReason(cause: JobAbortCause | 'timeout', timeoutMs: number | undef
 export function runJobAttempt<Payload, Result>(
   handler: JobHandler<Payload, Result>,
   job: Omit<JobContext<Payload>, 'signal'>,
-  options: { timeoutMs: number | undefined; maxResultBytes: number; driver: string },
+  options: {
+    timeoutMs: number | undefined;
+    maxResultBytes: number;
+    driver: string;
+    /** The `traceparent` stored with the job (`NewJob.traceparent`): the attempt's span continues that trace. */
+    traceparent?: string | undefined;
+  },
 ): RunningJobAttempt {
   const controller = new AbortController();
   let finish!: (outcome: JobAttemptOutcome) => void;
@@ -92,7 +99,7 @@ export function runJobAttempt<Payload, Result>(
   const context: JobContext<Payload> = Object.freeze({ ...job, signal: controller.signal });
   const settled = (async () => {
     try {
-      const value = await handler(context);
+      const value = await tracedAttempt(job, options.traceparent, async () => handler(context));
       if (done) return;
       let resultJson: string;
       try {

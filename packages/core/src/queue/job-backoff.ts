@@ -1,4 +1,4 @@
-import type { ResolvedJobBackoff } from './job-queue-schemas.js';
+import type { ResolvedJobBackoffOptions } from './job-queue-schemas.js';
 
 /**
  * The wait before the attempt after `failedAttempt` (1-based): `delayMs × 2^(failedAttempt − 1)`
@@ -7,7 +7,7 @@ import type { ResolvedJobBackoff } from './job-queue-schemas.js';
  */
 export function jobBackoffDelayMs(
   failedAttempt: number,
-  backoff: ResolvedJobBackoff,
+  backoff: ResolvedJobBackoffOptions,
   random: number,
 ): number {
   const base =

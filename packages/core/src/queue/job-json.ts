@@ -1,66 +1,35 @@
 import { InvalidInputError } from '../errors.js';
-
-/** The path of the first part of `value` JSON cannot carry faithfully, or undefined when it is all JSON. */
-function firstNonJson(value: unknown, path: PropertyKey[], seen: Set<object>): PropertyKey[] | undefined {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return undefined;
-    case 'number':
-      // JSON.stringify turns NaN and ±Infinity into null: a silent change of the value.
-      return Number.isFinite(value) ? undefined : path;
-    case 'object': {
-      if (value === null) return undefined;
-      if (seen.has(value)) return path;
-      const prototype = Object.getPrototypeOf(value);
-      const isArray = Array.isArray(value);
-      // Dates, Maps, class instances… would arrive as something else (or `{}`).
-      if (!isArray && prototype !== Object.prototype && prototype !== null) return path;
-      seen.add(value);
-      if (isArray) {
-        for (let index = 0; index < value.length; index++) {
-          const found = firstNonJson(value[index], [...path, index], seen);
-          if (found) return found;
-        }
-      } else {
-        for (const [key, item] of Object.entries(value)) {
-          const found = firstNonJson(item, [...path, key], seen);
-          if (found) return found;
-        }
-      }
-      seen.delete(value);
-      return undefined;
-    }
-    default:
-      // undefined, functions, symbols and bigints have no JSON form.
-      return path;
-  }
-}
+import { formatJsonPath, inspectJsonValue, MAX_PAYLOAD_DEPTH } from '../json-boundary.js';
 
 /**
  * Serialises a payload, result or progress report to JSON, refusing what JSON would not carry
- * faithfully (undefined, functions, bigints, NaN, class instances, cycles) and what exceeds
- * `maxBytes`. Throws `InvalidInputError`.
+ * faithfully (undefined, functions, bigints, NaN, class instances, cycles), nesting deeper than
+ * `MAX_PAYLOAD_DEPTH` and what exceeds `maxBytes` — checked by one walk without recursion, before
+ * `JSON.stringify` runs. Throws `InvalidInputError`.
  */
 export function serializeJobJson(
   value: unknown,
   context: { what: string; maxBytes: number; driver: string },
 ): string {
-  const path = firstNonJson(value, [], new Set());
-  if (path) {
-    const where = path.length ? path.join('.') : '(root)';
-    throw new InvalidInputError(`invalid ${context.what}: ${where}: not JSON-serialisable`, {
+  const inspection = inspectJsonValue(value, {
+    maxDepth: MAX_PAYLOAD_DEPTH,
+    maxBytes: context.maxBytes,
+    undefinedProperties: 'reject',
+  });
+  if (!inspection.ok) {
+    const { kind, path, message } = inspection.problem;
+    const where = formatJsonPath(path);
+    const reason =
+      kind === 'too-large'
+        ? `more than maxPayloadBytes (${context.maxBytes}) of JSON`
+        : kind === 'too-deep'
+          ? message
+          : `not JSON-serialisable: ${message}`;
+    throw new InvalidInputError(`invalid ${context.what}: ${where}: ${reason}`, {
       driver: context.driver,
-      issues: [{ path, message: 'not JSON-serialisable' }],
+      issues: [{ path, message: reason }],
+      details: { kind },
     });
   }
-  const json = JSON.stringify(value);
-  const bytes = Buffer.byteLength(json, 'utf8');
-  if (bytes > context.maxBytes) {
-    throw new InvalidInputError(
-      `invalid ${context.what}: ${bytes} bytes of JSON, more than maxPayloadBytes (${context.maxBytes})`,
-      { driver: context.driver, issues: [{ path: [], message: 'too large' }] },
-    );
-  }
-  return json;
+  return JSON.stringify(value);
 }

@@ -27,16 +27,19 @@ export const jobBackoffOptionsSchema = z.strictObject({
   jitter: z.number().min(0).max(1).default(0.2),
 });
 export type JobBackoffOptions = z.input<typeof jobBackoffOptionsSchema>;
-export type ResolvedJobBackoff = z.output<typeof jobBackoffOptionsSchema>;
+export type ResolvedJobBackoffOptions = z.output<typeof jobBackoffOptionsSchema>;
 
 export const jobEnqueueOptionsSchema = z.strictObject({
-  /** A second enqueue with the same key (and name) returns the first job's id and adds nothing. */
+  /**
+   * A second enqueue with the same key, name and `tenantId` returns the first job's id and adds
+   * nothing. Scoped by tenant: another tenant's equal key makes a job of its own.
+   */
   idempotencyKey: idSchema.optional(),
   /** Start no earlier than this many ms from now. @default 0 */
   delayMs: milliseconds(0).default(0),
   /** 0–9; a waiting job of higher priority starts before any of lower priority. @default 0 */
   priority: z.number().int().min(0).max(MAX_JOB_PRIORITY).default(0),
-  /** Counts against the workers' `perTenantConcurrency`. */
+  /** Counts against the workers' `perTenantConcurrency` and scopes `idempotencyKey`. */
   tenantId: idSchema.optional(),
   /** Runs (first one included) before the job goes to the dead-letter stream. @default 3 */
   maxAttempts: z.number().int().min(1).max(1000).default(3),
@@ -110,17 +113,3 @@ export const jobQueueOptionsSchema = z.strictObject({
   resultTtlMs: milliseconds(1000).default(24 * 60 * 60 * 1000),
 });
 export type JobQueueOptions = z.input<typeof jobQueueOptionsSchema>;
-
-/** Options of the Redis driver beyond the shared ones (schemas live in core; the driver in @tristack/redis). */
-export const redisJobQueueTuningSchema = z.strictObject({
-  /** Approximate length the events stream (completions, progress) is trimmed to. @default 10000 */
-  eventsMaxLength: z.number().int().min(100).max(10_000_000).default(10_000),
-  /**
-   * Longest a blocking read waits before looking again (idle workers, result waiters). Closing
-   * interrupts it at once with CLIENT UNBLOCK. @default 5000
-   */
-  blockMs: z.number().int().min(10).max(60_000).default(5000),
-  /** Receives the warning when the server may evict queue keys. @default console.warn */
-  onWarning: callback<(message: string) => void>('onWarning').optional(),
-});
-export type RedisJobQueueTuning = z.input<typeof redisJobQueueTuningSchema>;

@@ -136,7 +136,10 @@ export interface JobProgressEvent {
  * cross-process results, progress and cancellation.
  */
 export interface JobQueue {
-  /** Adds a job and returns its id; with an `idempotencyKey` already used, returns that job's id instead. */
+  /**
+   * Adds a job and returns its id; with an `idempotencyKey` already used by the same tenant (or, without
+   * `tenantId`, by another tenant-less job), returns that job's id instead. Keys never match across tenants.
+   */
   enqueue<Payload extends JobJsonValue = JobJsonValue>(
     name: string,
     payload: Payload,

@@ -1,6 +1,16 @@
 import { systemClock, type Clock } from '../clock.js';
 import type { RateLimitReason } from './rate-limiter.js';
 
+/** A key known to deny every call until `until` (local time), and why. */
+export interface BlockedKey {
+  readonly until: number;
+  readonly reason: RateLimitReason;
+  /** The scope of the rule that denied, when the store named one. */
+  readonly scope?: string;
+  /** The rule that denied, when the store named one. */
+  readonly rule?: string;
+}
+
 /**
  * Per-process memory of keys the store said deny every call until some time (blocked, or a rule
  * exhausted). Answering those locally saves a round trip per call under attack. Bounded: the
@@ -8,7 +18,7 @@ import type { RateLimitReason } from './rate-limiter.js';
  * process's `reset` or refund — never shorter, so it never over-admits.
  */
 export class BlockedKeyCache {
-  private readonly entries = new Map<string, { until: number; reason: RateLimitReason }>();
+  private readonly entries = new Map<string, BlockedKey>();
 
   constructor(
     private readonly maxKeys: number,
@@ -16,7 +26,7 @@ export class BlockedKeyCache {
   ) {}
 
   /** The local time until which `id` is known to deny, or undefined. */
-  get(id: string): { until: number; reason: RateLimitReason } | undefined {
+  get(id: string): BlockedKey | undefined {
     const entry = this.entries.get(id);
     if (!entry) return undefined;
     if (entry.until <= this.clock.now()) {
@@ -26,11 +36,12 @@ export class BlockedKeyCache {
     return entry;
   }
 
-  set(id: string, forMs: number, reason: RateLimitReason): void {
+  /** `denied`: the scope and rule that denied, so a local answer names them as the store's did. */
+  set(id: string, forMs: number, reason: RateLimitReason, denied?: { scope?: string; rule?: string }): void {
     if (!(forMs > 0) || this.maxKeys === 0) return;
     this.entries.delete(id);
     if (this.entries.size >= this.maxKeys) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(id, { until: this.clock.now() + forMs, reason });
+    this.entries.set(id, { until: this.clock.now() + forMs, reason, ...denied });
   }
 
   delete(id: string): void {

@@ -1,33 +1,22 @@
 import { z } from 'zod';
-import { systemClock, type Clock } from '../clock.js';
-import { parseInput, parseOptions } from '../validation.js';
+import { type Clock, clockSchema, systemClock } from '../clock.js';
+import { parseOptions } from '../validation.js';
+import { BaseRateLimiter, type RateLimitKeyTarget } from './base-rate-limiter.js';
 import { checkRule, chargeRule, type RuleState } from './rate-limit-algorithms.js';
-import {
-  planRateLimitCall,
-  planRateLimitReconcile,
-  resolveRateLimitKey,
-  resolveRateLimiterOptions,
-  type RateLimitTarget,
-} from './rate-limit-plan.js';
+import type { RateLimitTarget } from './rate-limit-plan.js';
 import { summarizeRateLimit, toRuleResult } from './rate-limit-result.js';
-import {
-  blockDurationSchema,
-  rateLimitCallOptionsSchema,
-  rateLimitPeekOptionsSchema,
-  rateLimitReconcileOptionsSchema,
-  type RateLimitCallOptions,
-  type RateLimitKey,
-  type RateLimiter,
-  type RateLimiterOptionsInput,
-  type RateLimitReconcileOptions,
-  type RateLimitResult,
-  type RateLimitRule,
-  type RateLimitRuleResult,
+import { InMemoryRateLimiterInspector } from './in-memory-rate-limiter-inspector.js';
+import type { RateLimiterInspector } from './rate-limiter-inspector.js';
+import type {
+  RateLimiterOptions,
+  RateLimitResult,
+  RateLimitRule,
+  RateLimitRuleResult,
 } from './rate-limiter.js';
 
 const DRIVER = 'memory';
 
-export interface InMemoryRateLimiterOptions extends RateLimiterOptionsInput {
+export interface InMemoryRateLimiterOptions extends RateLimiterOptions {
   /**
    * Source of time (a `ManualClock` in tests).
    * @default systemClock
@@ -35,11 +24,7 @@ export interface InMemoryRateLimiterOptions extends RateLimiterOptionsInput {
   clock?: Clock;
 }
 
-const clockSchema = z.object({
-  clock: z
-    .custom<Clock>((value) => typeof (value as Clock | undefined)?.now === 'function', 'must have now()')
-    .optional(),
-});
+const clockOptionSchema = z.object({ clock: clockSchema.optional() });
 
 interface Entry {
   readonly rules: Map<string, RuleState>;
@@ -55,43 +40,35 @@ const SWEEP_EVERY = 1024;
  * A `RateLimiter` in this process's memory: for tests, single-process apps, and as a model of the
  * semantics every driver shares. State lives in the instance.
  */
-export class InMemoryRateLimiter implements RateLimiter {
-  readonly limits: readonly RateLimitRule[];
+export class InMemoryRateLimiter extends BaseRateLimiter {
   private readonly clock: Clock;
   private readonly entries = new Map<string, Entry>();
   private writes = 0;
 
   constructor(options: InMemoryRateLimiterOptions) {
-    this.limits = resolveRateLimiterOptions(options, DRIVER).limits;
+    super(options, DRIVER);
     this.clock =
-      parseOptions(clockSchema, options, { what: 'rate limiter', driver: DRIVER }).clock ?? systemClock;
+      parseOptions(clockOptionSchema, options, { what: 'rate limiter', driver: DRIVER }).clock ?? systemClock;
   }
 
-  async limit(key: RateLimitKey, options?: RateLimitCallOptions): Promise<RateLimitResult> {
-    const parsed = parseInput(rateLimitCallOptionsSchema, options, {
-      what: 'rate limit options',
-      driver: DRIVER,
-    });
-    return this.decide(planRateLimitCall(this.limits, key, parsed?.cost, DRIVER), this.clock.now(), true);
+  protected async limitTargets(targets: RateLimitTarget[]): Promise<RateLimitResult> {
+    return this.decide(targets, this.clock.now(), true);
   }
 
-  async peek(key: RateLimitKey, options?: RateLimitCallOptions): Promise<RateLimitResult> {
-    const parsed = parseInput(rateLimitPeekOptionsSchema, options, { what: 'peek options', driver: DRIVER });
-    return this.decide(planRateLimitCall(this.limits, key, parsed?.cost, DRIVER), this.clock.now(), false);
+  protected async peekTargets(targets: RateLimitTarget[]): Promise<RateLimitResult> {
+    return this.decide(targets, this.clock.now(), false);
   }
 
-  async reconcile(key: RateLimitKey, options: RateLimitReconcileOptions): Promise<RateLimitResult> {
-    const parsed = parseInput(rateLimitReconcileOptionsSchema, options, {
-      what: 'reconcile options',
-      driver: DRIVER,
-    });
-    const targets = planRateLimitReconcile(this.limits, key, parsed.reserved, parsed.actual, DRIVER);
+  protected async reconcileTargets(
+    targets: RateLimitTarget[],
+    checkedAt: number | undefined,
+  ): Promise<RateLimitResult> {
     const now = this.clock.now();
     for (const target of targets) {
       const entry = this.entry(target, now);
       for (const { rule, cost } of target.rules) {
         const next =
-          cost === 0 ? undefined : chargeRule(rule, entry.rules.get(rule.name), now, cost, parsed.checkedAt);
+          cost === 0 ? undefined : chargeRule(rule, entry.rules.get(rule.name), now, cost, checkedAt);
         if (next) entry.rules.set(rule.name, next);
       }
       this.store(
@@ -108,18 +85,27 @@ export class InMemoryRateLimiter implements RateLimiter {
     );
   }
 
-  async reset(key: RateLimitKey): Promise<void> {
-    for (const target of resolveRateLimitKey(this.limits, key, DRIVER)) this.entries.delete(entryId(target));
+  protected async resetTargets(targets: RateLimitKeyTarget[]): Promise<void> {
+    for (const target of targets) this.entries.delete(entryId(target));
   }
 
-  async block(key: RateLimitKey, ms: number): Promise<void> {
-    const duration = parseInput(blockDurationSchema, ms, { what: 'block duration', driver: DRIVER });
+  protected async blockTargets(targets: RateLimitKeyTarget[], duration: number): Promise<void> {
     const now = this.clock.now();
-    for (const target of resolveRateLimitKey(this.limits, key, DRIVER)) {
+    for (const target of targets) {
       const entry = this.entry(target, now);
       entry.blockedUntil = Math.max(entry.blockedUntil, now + duration);
       this.store(target, target.rules, entry, now);
     }
+  }
+
+  /** A read-only view of this limiter's counters. */
+  inspector(): RateLimiterInspector {
+    return new InMemoryRateLimiterInspector({
+      name: this.name,
+      limits: this.limits,
+      entries: this.entries,
+      now: () => this.clock.now(),
+    });
   }
 
   /** Checks every rule of every target; charges all of them only when all fit and none is blocked. */

@@ -1,4 +1,4 @@
-import type { RateLimitRule } from './rate-limiter.js';
+import { MAX_RATE_LIMIT_HORIZON_MS, type RateLimitRule } from './rate-limiter.js';
 
 /**
  * The three algorithms as pure functions of (rule, state, now, cost). The in-memory driver runs
@@ -186,7 +186,9 @@ export function chargeRule(
     case 'token-bucket': {
       const interval = rule.windowMs / rule.limit;
       const tat = Math.max(state?.algorithm === 'token-bucket' ? state.tat : now, now);
-      return { algorithm: 'token-bucket', tat: Math.max(now, tat + amount * interval) };
+      // Debt saturates at the horizon: many reconciles never push stored times out of range.
+      const next = Math.min(now + MAX_RATE_LIMIT_HORIZON_MS, Math.max(now, tat + amount * interval));
+      return { algorithm: 'token-bucket', tat: next };
     }
   }
 }

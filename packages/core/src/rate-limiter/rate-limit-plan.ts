@@ -3,6 +3,7 @@ import { parseInput, parseOptions } from '../validation.js';
 import {
   DEFAULT_RATE_LIMIT_SCOPE,
   DEFAULT_RATE_LIMIT_UNIT,
+  MAX_RATE_LIMIT_HORIZON_MS,
   rateLimitAmountSchema,
   type RateLimitCost,
   type RateLimitKey,
@@ -118,9 +119,26 @@ export function planRateLimitReconcile(
   const actualCost = parseCost(rules, actual, 'actual cost', driver);
   return targets.map((target) => ({
     ...target,
-    rules: target.rules.map((rule) => ({
-      rule,
-      cost: costForRule(rule, actualCost) - costForRule(rule, reservedCost),
-    })),
+    rules: target.rules.map((rule) => {
+      const cost = costForRule(rule, actualCost) - costForRule(rule, reservedCost);
+      checkWithinHorizon(rule, cost, driver);
+      return { rule, cost };
+    }),
   }));
+}
+
+/**
+ * A reconcile charge always applies, even past the limit: on a token bucket it pushes the bucket's
+ * TAT `cost × windowMs / limit` ahead. One call may not reach past the horizon, where stored times
+ * and expiries would leave Redis' integer range.
+ */
+function checkWithinHorizon(rule: RateLimitRule, cost: number, driver: string): void {
+  if (rule.algorithm !== 'token-bucket' || cost <= 0) return;
+  const aheadMs = (cost * rule.windowMs) / rule.limit;
+  if (aheadMs <= MAX_RATE_LIMIT_HORIZON_MS) return;
+  const largest = (MAX_RATE_LIMIT_HORIZON_MS * rule.limit) / rule.windowMs;
+  throw new InvalidInputError(
+    `invalid reconcile options: rule '${rule.scope}/${rule.name}' can take a charge of at most ${largest} ${rule.unit} at once (got ${cost})`,
+    { driver, issues: [{ path: ['actual'], message: 'charge beyond the rate limit horizon' }] },
+  );
 }

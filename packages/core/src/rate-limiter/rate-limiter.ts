@@ -16,13 +16,28 @@ export const DEFAULT_RATE_LIMIT_SCOPE = 'default';
 export const DEFAULT_RATE_LIMIT_UNIT = 'requests';
 /** Longest window a rule may have (400 days: room for a yearly budget plus slack). */
 export const MAX_RATE_LIMIT_WINDOW_MS = 400 * 86_400_000;
+/**
+ * Furthest ahead of now any stored time may reach (2^47 ms, about 4,460 years): a token bucket's
+ * debt and every key's expiry stay well inside Redis' integer range. A bucket whose refill, or one
+ * call whose cost, would reach further is rejected; debt piled up by many reconciles saturates here.
+ */
+export const MAX_RATE_LIMIT_HORIZON_MS = 2 ** 47;
+/** Smallest `limit` or `burst` a rule may have. */
+export const MIN_RATE_LIMIT_AMOUNT = 1e-6;
+/** Largest `limit`, `burst` or cost. */
+export const MAX_RATE_LIMIT_AMOUNT = 1e15;
+/** Latest `checkedAt` a reconcile accepts (ms since the epoch, 2^47: the year 6429). */
+export const MAX_RATE_LIMIT_CHECKED_AT_MS = 2 ** 47;
 
 /** Rule, scope and unit names end up in stored field names: a small, safe alphabet. */
 export const rateLimitNameSchema = z
   .string()
   .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ . -');
 
-const amountSchema = z.number().positive().finite().max(1e15);
+const amountSchema = z.number().finite().min(MIN_RATE_LIMIT_AMOUNT).max(MAX_RATE_LIMIT_AMOUNT);
+/** A cost: positive, or zero where that makes sense; never below the smallest limit's precision. */
+const costAmountSchema = z.number().finite().min(0).max(MAX_RATE_LIMIT_AMOUNT);
+const positiveCostSchema = costAmountSchema.positive();
 
 const ruleBase = {
   /** Names the rule in results and in stored state; unique within its scope. Rename a rule when you change its algorithm or window. */
@@ -38,7 +53,7 @@ const ruleBase = {
    * @default 'requests'
    */
   unit: rateLimitNameSchema.default(DEFAULT_RATE_LIMIT_UNIT),
-  /** Most cost admitted per window (sliding, fixed), or refilled per window (token bucket). Any positive number. */
+  /** Most cost admitted per window (sliding, fixed), or refilled per window (token bucket): from 1e-6 to 1e15. */
   limit: amountSchema,
   /** Window length in milliseconds (token bucket: the period in which `limit` refills). */
   windowMs: z.number().int().min(1).max(MAX_RATE_LIMIT_WINDOW_MS),
@@ -124,6 +139,15 @@ export const rateLimiterOptionsSchema = z
           message: `duplicate rule ${id}`,
         });
       seen.add(id);
+      if (
+        rule.algorithm === 'token-bucket' &&
+        ((rule.burst ?? rule.limit) * rule.windowMs) / rule.limit > MAX_RATE_LIMIT_HORIZON_MS
+      )
+        context.addIssue({
+          code: 'custom',
+          path: ['limits', index, 'burst'],
+          message: `the bucket takes longer than ${MAX_RATE_LIMIT_HORIZON_MS} ms (burst / limit × windowMs) to refill`,
+        });
       if (rule.algorithm === 'sliding-window' && rule.windowMs < rule.segments)
         context.addIssue({
           code: 'custom',
@@ -133,7 +157,7 @@ export const rateLimiterOptionsSchema = z
     });
   });
 
-export type RateLimiterOptionsInput = z.input<typeof rateLimiterOptionsSchema>;
+export type RateLimiterOptions = z.input<typeof rateLimiterOptionsSchema>;
 
 /**
  * What a call is checked against: a string (the `default` scope) or one id per scope,
@@ -155,13 +179,13 @@ export const rateLimitKeySchema = z.union([
  */
 export type RateLimitCost = number | Readonly<Record<string, number>>;
 
-const costRecordSchema = z.record(rateLimitNameSchema, z.number().min(0).finite().max(1e15));
+const costRecordSchema = z.record(rateLimitNameSchema, costAmountSchema);
 
 /** A `limit` cost: a positive number or a record of non-negative amounts. */
-export const rateLimitCostSchema = z.union([amountSchema, costRecordSchema]);
+export const rateLimitCostSchema = z.union([positiveCostSchema, costRecordSchema]);
 
 /** A `peek` or `reconcile` cost, where 0 makes sense (is the key exhausted? the call used nothing). */
-export const rateLimitAmountSchema = z.union([z.number().min(0).finite().max(1e15), costRecordSchema]);
+export const rateLimitAmountSchema = z.union([costAmountSchema, costRecordSchema]);
 
 export interface RateLimitCallOptions {
   /**
@@ -193,7 +217,7 @@ export interface RateLimitReconcileOptions {
 export const rateLimitReconcileOptionsSchema = z.object({
   reserved: rateLimitAmountSchema,
   actual: rateLimitAmountSchema,
-  checkedAt: z.number().finite().nonnegative().optional(),
+  checkedAt: z.number().finite().nonnegative().max(MAX_RATE_LIMIT_CHECKED_AT_MS).optional(),
 });
 
 /** Longest `block()`: 400 days. */

@@ -27,5 +27,5 @@ export const storeRateLimiterOptionsSchema = z.object({
     .default({ maxKeys: 10_000 }),
 });
 
-export type StoreRateLimiterOptionsInput = z.input<typeof storeRateLimiterOptionsSchema>;
-export type StoreRateLimiterOptions = z.output<typeof storeRateLimiterOptionsSchema>;
+export type StoreRateLimiterOptions = z.input<typeof storeRateLimiterOptionsSchema>;
+export type ResolvedStoreRateLimiterOptions = z.output<typeof storeRateLimiterOptionsSchema>;

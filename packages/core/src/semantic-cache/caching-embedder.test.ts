@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
 import { CachingEmbedder } from './caching-embedder.js';
@@ -10,7 +11,7 @@ class RecordingEmbedder implements Embedder {
   fail = false;
   async embed(texts: readonly string[]): Promise<number[][]> {
     this.calls.push([...texts]);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sleep(5);
     if (this.fail) throw new Error('down');
     return texts.map((text) => [text.length, 1]);
   }

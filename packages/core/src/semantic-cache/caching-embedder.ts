@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { systemClock, type Clock } from '../clock.js';
+import { type Clock, clockSchema, systemClock } from '../clock.js';
 import { TristackError } from '../errors.js';
 import { parseOptions } from '../validation.js';
 import type { Embedder } from './embedder.js';
@@ -15,7 +15,7 @@ export interface CachingEmbedderOptions {
 const optionsSchema = z.object({
   maxEntries: z.number().int().min(1).default(10_000),
   ttlMs: z.number().int().min(1).default(3_600_000),
-  clock: z.custom<Clock>((value) => typeof (value as Clock)?.now === 'function').default(systemClock),
+  clock: clockSchema.default(systemClock),
 });
 
 /** Checks an embedder's answer: one finite vector of the promised length per text. */
@@ -45,6 +45,8 @@ export function checkEmbeddings(embedder: Embedder, texts: readonly string[], ve
 export class CachingEmbedder implements Embedder {
   readonly id: string;
   readonly dimensions: number;
+  /** The wrapped embedder's: caching makes repeats cheap, not the first call. */
+  readonly local: boolean;
   /** Texts answered from the cache (including shared in-flight calls). */
   hits = 0;
   /** Texts sent to the wrapped embedder. */
@@ -60,6 +62,7 @@ export class CachingEmbedder implements Embedder {
     this.options = parseOptions(optionsSchema, options, { what: 'CachingEmbedder', driver: 'memory' });
     this.id = inner.id;
     this.dimensions = inner.dimensions;
+    this.local = inner.local === true;
   }
 
   async embed(texts: readonly string[]): Promise<number[][]> {

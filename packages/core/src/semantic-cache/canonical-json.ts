@@ -52,6 +52,8 @@ function formatPath(path: readonly (string | number)[]): string {
 /**
  * Deterministic JSON: object keys sorted, `undefined` properties dropped, strings in Unicode NFC
  * with CRLF/CR line ends as LF. Equal meaning → equal text → equal hash. Input must pass `findNonJson`.
+ * For prompt text only: ids (tenant, user, model, tags) reach it key-encoded (`exactScopeIds`), so
+ * look-alike ids never hash alike.
  */
 export function canonicalJson(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(normalizeString(value));

@@ -4,10 +4,14 @@ import { reportedSimilarity } from './policy.js';
 import type { PreparedRequest } from './prepare-request.js';
 import {
   SemanticCacheBase,
+  type SemanticCacheCandidate,
   type SemanticCacheEntryHit,
   type SemanticCacheEntryWrite,
+  type SemanticCacheRejection,
 } from './semantic-cache-base.js';
-import { emptyStats } from './stats.js';
+import { copyStats, countRejections, emptyStats } from './stats.js';
+import { InMemorySemanticCacheInspector } from './in-memory-semantic-cache-inspector.js';
+import type { SemanticCacheInspector } from './semantic-cache-inspector.js';
 import type {
   SemanticCacheInvalidateFilter,
   SemanticCacheScope,
@@ -32,10 +36,14 @@ interface Entry {
   expiresAt: number;
   tokens: number;
   costUsd: number;
-  /** Unit vector of the match text, with the id of the embedder that made it. */
+  /** Unit vector of the match text, with the id of the embedder that made it, and the text (for the guard). */
   vector?: Float64Array;
   embedderId?: string;
+  matchText?: string;
 }
+
+/** Nearest entries one semantic lookup examines, as the Redis driver's default `candidates`. */
+const CANDIDATES = 4;
 
 interface Tenant {
   scopes: Map<string, Map<string, Entry>>;
@@ -75,6 +83,11 @@ export class InMemorySemanticCache extends SemanticCacheBase {
     this.tenants = tenants;
   }
 
+  /** A read-only view of this cache's tenants. */
+  inspector(): SemanticCacheInspector {
+    return new InMemorySemanticCacheInspector(this.options.name, this.tenants, () => this.clock.now());
+  }
+
   protected async findExact(
     prepared: PreparedRequest,
     refresh: boolean,
@@ -86,32 +99,46 @@ export class InMemorySemanticCache extends SemanticCacheBase {
     return this.hitOn(tenant, entry, 'exact', 1, refresh);
   }
 
-  protected async findSimilar(
+  protected async findCandidates(
     prepared: PreparedRequest,
     vector: number[],
     threshold: number,
-    refresh: boolean,
-  ): Promise<{ hit?: SemanticCacheEntryHit; nearestCosine?: number }> {
-    const tenant = this.tenant(prepared.scope.tenant);
-    const scope = tenant.scopes.get(prepared.scope.digest);
-    if (!scope) return {};
+  ): Promise<{ candidates: SemanticCacheCandidate[]; nearestCosine?: number }> {
+    const scope = this.tenant(prepared.scope.tenant).scopes.get(prepared.scope.digest);
+    if (!scope) return { candidates: [] };
     const query = unit(vector);
-    let best: Entry | undefined;
-    let bestCosine = -Infinity;
+    const scored: SemanticCacheCandidate[] = [];
     for (const entry of scope.values()) {
       if (!this.live(scope, entry.entryId) || !entry.vector || entry.embedderId !== this.embedder.id)
         continue;
       let dot = 0;
       for (let index = 0; index < query.length; index++) dot += query[index]! * entry.vector[index]!;
-      if (dot > bestCosine) {
-        bestCosine = dot;
-        best = entry;
-      }
+      scored.push({
+        entryId: entry.entryId,
+        cosine: dot,
+        ...(entry.matchText === undefined ? {} : { matchText: entry.matchText }),
+      });
     }
-    if (!best) return {};
+    scored.sort((left, right) => right.cosine - left.cosine);
+    if (scored.length === 0) return { candidates: [] };
     // Compare on the reported (clamped, rounded) value so `0` and `1` are honoured literally.
-    if (reportedSimilarity(bestCosine) < threshold) return { nearestCosine: bestCosine };
-    return { hit: this.hitOn(tenant, best, 'semantic', bestCosine, refresh), nearestCosine: bestCosine };
+    const candidates = scored
+      .slice(0, CANDIDATES)
+      .filter((candidate) => reportedSimilarity(candidate.cosine) >= threshold);
+    return { candidates, nearestCosine: scored[0]!.cosine };
+  }
+
+  protected async confirmCandidate(
+    prepared: PreparedRequest,
+    candidate: SemanticCacheCandidate | undefined,
+    refresh: boolean,
+    rejections: readonly SemanticCacheRejection[],
+  ): Promise<SemanticCacheEntryHit | undefined> {
+    const tenant = this.tenant(prepared.scope.tenant);
+    countRejections(tenant.stats, rejections);
+    if (!candidate) return undefined;
+    const entry = this.live(tenant.scopes.get(prepared.scope.digest), candidate.entryId);
+    return entry && this.hitOn(tenant, entry, 'semantic', candidate.cosine, refresh);
   }
 
   protected async writeEntry(write: SemanticCacheEntryWrite): Promise<void> {
@@ -131,7 +158,9 @@ export class InMemorySemanticCache extends SemanticCacheBase {
       expiresAt: now + write.ttlMs,
       tokens: write.tokens,
       costUsd: write.costUsd,
-      ...(write.vector ? { vector: unit(write.vector), embedderId: this.embedder.id } : {}),
+      ...(write.vector
+        ? { vector: unit(write.vector), embedderId: this.embedder.id, matchText: prepared.matchText }
+        : {}),
     });
     tenant.stats.stores++;
   }
@@ -160,7 +189,7 @@ export class InMemorySemanticCache extends SemanticCacheBase {
   }
 
   protected async tenantStats(tenant: string): Promise<SemanticCacheStats> {
-    const stats = this.tenants.get(tenant)?.stats ?? emptyStats();
+    const stats = copyStats(this.tenants.get(tenant)?.stats ?? emptyStats());
     return { ...stats, misses: stats.lookups - stats.exactHits - stats.semanticHits };
   }
 

@@ -1,3 +1,6 @@
+// The semantic cache's user API (also exported from the package root). Material for driver authors
+// (base class, request preparation, schemas, bounds) is exported from ../driver-kit/index.ts, and the
+// threshold calibration tools from ../calibration/index.ts.
 export type {
   SemanticCache,
   SemanticCacheRequest,
@@ -14,30 +17,30 @@ export type {
   SemanticCacheSkipReason,
   SemanticCacheInvalidateFilter,
   SemanticCacheStats,
+  SemanticCacheJudgeInput,
   SemanticCacheScope,
   SemanticTierStatus,
 } from './types.js';
 export type { Embedder } from './embedder.js';
 export type { SemanticCacheOptions } from './options.js';
 export { LocalNgramEmbedder, type LocalNgramEmbedderOptions } from './local-ngram-embedder.js';
-export { CachingEmbedder, checkEmbeddings, type CachingEmbedderOptions } from './caching-embedder.js';
+export { CachingEmbedder, type CachingEmbedderOptions } from './caching-embedder.js';
+export {
+  NEAR_MISS_REASONS,
+  combineGuards,
+  type NearMissGuard,
+  type NearMissReason,
+  type NearMissVerdict,
+} from './near-miss-guard/near-miss-guard.js';
+export { defaultNearMissGuard } from './near-miss-guard/default-near-miss-guard.js';
 export {
   InMemorySemanticCache,
   InMemorySemanticCacheStore,
   type InMemorySemanticCacheOptions,
 } from './in-memory-semantic-cache.js';
-export {
-  SemanticCacheBase,
-  type SemanticCacheEntryHit,
-  type SemanticCacheEntryWrite,
-} from './semantic-cache-base.js';
-export { prepareRequest as prepareSemanticCacheRequest, type PreparedRequest } from './prepare-request.js';
-export { reportedSimilarity } from './policy.js';
-export {
-  semanticCacheOptionsSchema,
-  redisSemanticCacheOptionsSchema,
-  requestSchema as semanticCacheRequestSchema,
-  responseSchema as cachedResponseSchema,
-  invalidateFilterSchema as semanticCacheInvalidateFilterSchema,
-  MAX_TTL_MS as SEMANTIC_CACHE_MAX_TTL_MS,
-} from './schemas.js';
+export type {
+  SemanticCacheInspection,
+  SemanticCacheInspector,
+  SemanticCacheTenantState,
+  SemanticCacheVectorBackend,
+} from './semantic-cache-inspector.js';

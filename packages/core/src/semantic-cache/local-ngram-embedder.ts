@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseOptions } from '../validation.js';
 import type { Embedder } from './embedder.js';
+import { hash32 } from './hash32.js';
 
 export interface LocalNgramEmbedderOptions {
   /** Vector length (feature-hashing buckets). @default 384 */
@@ -134,21 +135,6 @@ function norm(vector: Float64Array): number {
   return Math.sqrt(sum);
 }
 
-/** 32-bit FNV-1a with a murmur finaliser: fast, stable across platforms and releases. */
-function hash32(text: string, seed: number): number {
-  let hash = (0x811c9dc5 ^ seed) >>> 0;
-  for (let index = 0; index < text.length; index++) {
-    hash ^= text.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  hash ^= hash >>> 16;
-  hash = Math.imul(hash, 0x85ebca6b) >>> 0;
-  hash ^= hash >>> 13;
-  hash = Math.imul(hash, 0xc2b2ae35) >>> 0;
-  hash ^= hash >>> 16;
-  return hash >>> 0;
-}
-
 /**
  * An embedder that needs no network and no model: hashed features of the text (content words,
  * their character trigrams, numbers, negations, ordered word pairs) folded into a fixed-length,
@@ -160,6 +146,8 @@ function hash32(text: string, seed: number): number {
 export class LocalNgramEmbedder implements Embedder {
   readonly id: string;
   readonly dimensions: number;
+  /** Runs in this process: a cache may embed before its exact tier (one round trip for both). */
+  readonly local = true;
 
   constructor(options: LocalNgramEmbedderOptions = {}) {
     const parsed = parseOptions(optionsSchema, options, { what: 'LocalNgramEmbedder', driver: 'memory' });

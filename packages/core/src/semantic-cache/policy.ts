@@ -1,6 +1,6 @@
 import { InvalidOptionsError } from '../errors.js';
 import { contentText, type PreparedRequest } from './prepare-request.js';
-import type { ParsedSemanticCacheOptions } from './schemas.js';
+import { MAX_COST_USD, type ResolvedSemanticCacheOptions } from './schemas.js';
 import type {
   CachedResponse,
   SemanticCacheSkipReason,
@@ -8,8 +8,16 @@ import type {
   TokenUsage,
 } from './types.js';
 
-/** True when the request may be answered from the cache at all (its sampling asks for no variety). */
-export function isRequestCacheable(prepared: PreparedRequest, options: ParsedSemanticCacheOptions): boolean {
+/**
+ * True when the request may be answered from the cache at all: its sampling asks for no variety,
+ * and any tool results it carries are part of its scope (with history out of scope, another
+ * caller's tool results would not tell the two requests apart).
+ */
+export function isRequestCacheable(
+  prepared: PreparedRequest,
+  options: ResolvedSemanticCacheOptions,
+): boolean {
+  if (prepared.toolResultsOutOfScope) return false;
   return prepared.temperature === undefined || prepared.temperature <= options.maxTemperature;
 }
 
@@ -17,10 +25,11 @@ export function isRequestCacheable(prepared: PreparedRequest, options: ParsedSem
 export function skipReason(
   prepared: PreparedRequest,
   response: CachedResponse,
-  options: ParsedSemanticCacheOptions,
+  options: ResolvedSemanticCacheOptions,
 ): SemanticCacheSkipReason | undefined {
   if (response.isError) return 'error-response';
   if (response.toolCalls?.length && !options.cacheToolCalls) return 'tool-calls';
+  if (prepared.toolResultsOutOfScope) return 'tool-results';
   if (!isRequestCacheable(prepared, options)) return 'temperature';
   if (options.cacheable && !options.cacheable(prepared.request, response)) return 'predicate';
   return undefined;
@@ -34,7 +43,7 @@ export function savingsOf(
   prepared: PreparedRequest,
   response: CachedResponse,
   storeOptions: SemanticCacheStoreOptions,
-  options: ParsedSemanticCacheOptions,
+  options: ResolvedSemanticCacheOptions,
 ): { tokens: number; costUsd: number } {
   const usage: TokenUsage = storeOptions.usage ??
     response.usage ?? {
@@ -53,14 +62,15 @@ export function savingsOf(
           usage.outputTokens * price.outputPerMillionTokens) /
         1e6
       : 0);
-  return { tokens: usage.inputTokens + usage.outputTokens, costUsd };
+  // A priced cost can exceed what one entry may save (1e9 tokens at a high price): capped, never Infinity.
+  return { tokens: usage.inputTokens + usage.outputTokens, costUsd: Math.min(costUsd, MAX_COST_USD) };
 }
 
 /** The threshold for one lookup: the call's, else the scope's, else the cache's. */
 export function thresholdFor(
   prepared: PreparedRequest,
   callThreshold: number | undefined,
-  options: ParsedSemanticCacheOptions,
+  options: ResolvedSemanticCacheOptions,
 ): number {
   if (callThreshold !== undefined) return callThreshold;
   const scoped = options.thresholdForScope?.(prepared.scope);

@@ -59,4 +59,33 @@ describe('prepareRequest', () => {
     });
     expect(prepareRequest({ ...base, matchText: 'other' }, true).matchText).toBe('other');
   });
+
+  it('hashes tenant, user, model and tags exactly: only prompt text is normalised', () => {
+    const lookalikes: [string, string][] = [
+      ['\u00e9', 'e\u0301'],
+      ['\u212B', '\u00C5'],
+      ['alice\u2000', 'alice\u2002'],
+    ];
+    const scoped: [string, (id: string) => SemanticCacheRequest][] = [
+      ['tenant', (id) => ({ ...base, tenant: id })],
+      ['user', (id) => ({ ...base, user: id })],
+      ['model', (id) => ({ ...base, model: id })],
+      ['tag value', (id) => ({ ...base, tags: { user: id } })],
+      ['tag key', (id) => ({ ...base, tags: { [id]: 'x' } })],
+    ];
+    for (const [field, request] of scoped)
+      for (const [first, second] of field.startsWith('tag')
+        ? [...lookalikes, ['alice\r', 'alice\n'] as [string, string], ['a\r\n', 'a\n'] as [string, string]]
+        : lookalikes) {
+        const [one, other] = [prepareRequest(request(first), true), prepareRequest(request(second), true)];
+        expect({ field, first, same: one.scope.digest === other.scope.digest }).toEqual({
+          field,
+          first,
+          same: false,
+        });
+        expect(one.entryId).not.toBe(other.entryId);
+        // The scope passed to thresholdForScope keeps the ids as given.
+        expect(JSON.stringify(one.scope)).toContain(JSON.stringify(first).slice(1, -1));
+      }
+  });
 });

@@ -1,4 +1,5 @@
 import { canonicalJson, digest } from './canonical-json.js';
+import { exactScopeIds } from './scope-ids.js';
 import type {
   SemanticCacheContent,
   SemanticCacheMessage,
@@ -15,11 +16,21 @@ export interface PreparedRequest {
   /** Text the semantic tier embeds ('' when there is none: the semantic tier is skipped). */
   matchText: string;
   temperature: number | undefined;
+  /** True when the request carries tool results that are not part of its scope (history off). */
+  toolResultsOutOfScope: boolean;
 }
 
 const SYSTEM_ROLES = new Set(['system', 'developer']);
+// Messages that carry what a tool returned (`function` is the legacy OpenAI role).
+const TOOL_RESULT_ROLES = new Set(['tool', 'function']);
+
+/** True when a message of the request holds a tool result: an answer computed from it is the caller's data. */
+export function hasToolResults(messages: readonly SemanticCacheMessage[]): boolean {
+  return messages.some((message) => TOOL_RESULT_ROLES.has(message.role) || message.toolCallId !== undefined);
+}
 // Bumped whenever the hashing below changes, so old entries can never be read under new rules.
-const KEY_VERSION = 1;
+// 2: tenant, user, model and tags hashed exactly (key-encoded), no longer NFC/line-end normalised.
+const KEY_VERSION = 2;
 
 /** Text of a content value: the string, or its text blocks joined. */
 export function contentText(content: SemanticCacheContent): string {
@@ -67,10 +78,9 @@ export function prepareRequest(
     request.matchText ?? (matchedMessage ? contentText(matchedMessage.content) : ''),
   );
   const tags = Object.fromEntries(Object.entries(request.tags ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)));
-  const parts = {
-    tenant: request.tenant,
-    model: request.model,
-    tags,
+  // Ids are hashed as given (key-encoded); only prompt text below is normalised.
+  const ids = exactScopeIds(request);
+  const hashes = {
     systemPromptHash: systemParts.length ? hashOf(systemParts) : '',
     toolsHash:
       request.tools?.length || request.toolChoice !== undefined
@@ -83,13 +93,18 @@ export function prepareRequest(
         ? hashOf(nonTextBlocks(matchedMessage.content))
         : '',
   };
-  const scope: SemanticCacheScope = { ...parts, digest: digest(canonicalJson({ v: KEY_VERSION, ...parts })) };
+  const scope: SemanticCacheScope = {
+    tenant: request.tenant,
+    ...(request.user !== undefined ? { user: request.user } : {}),
+    model: request.model,
+    tags,
+    ...hashes,
+    digest: digest(canonicalJson({ v: KEY_VERSION, ...ids, ...hashes })),
+  };
   const entryId = digest(
     canonicalJson({
       v: KEY_VERSION,
-      tenant: request.tenant,
-      model: request.model,
-      tags,
+      ...ids,
       system: request.system ?? null,
       messages,
       tools: request.tools ?? null,
@@ -107,5 +122,6 @@ export function prepareRequest(
     scope,
     matchText,
     temperature: typeof temperature === 'number' ? temperature : undefined,
+    toolResultsOutOfScope: !includeHistoryInScope && hasToolResults(messages),
   };
 }

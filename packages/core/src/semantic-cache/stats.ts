@@ -1,3 +1,4 @@
+import { emptyRejections, type NearMissReason } from './near-miss-guard/near-miss-guard.js';
 import type { SemanticCacheStats } from './types.js';
 
 export function emptyStats(): SemanticCacheStats {
@@ -10,7 +11,25 @@ export function emptyStats(): SemanticCacheStats {
     skippedStores: 0,
     tokensSaved: 0,
     costSavedUsd: 0,
+    guardRejections: emptyRejections(),
+    judgeRejections: 0,
   };
+}
+
+/** A copy that shares no object with `stats` (its rejection counters are a record). */
+export function copyStats(stats: SemanticCacheStats): SemanticCacheStats {
+  return { ...stats, guardRejections: { ...stats.guardRejections } };
+}
+
+/** Counts candidates the guard (by reason) or the judge turned down. */
+export function countRejections(
+  stats: SemanticCacheStats,
+  rejections: readonly (NearMissReason | 'judge')[],
+): void {
+  for (const reason of rejections) {
+    if (reason === 'judge') stats.judgeRejections++;
+    else stats.guardRejections[reason]++;
+  }
 }
 
 /** Counts one lookup outcome into `stats`. */

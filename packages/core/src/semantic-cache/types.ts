@@ -3,6 +3,7 @@
  * adapter (LangChain) relies on. Kept small and stable; options specific to a driver live with it.
  */
 import type { Embedder } from './embedder.js';
+import type { NearMissReason } from './near-miss-guard/near-miss-guard.js';
 
 /**
  * One block of a multi-part message (text, image, file, audio…). Blocks other than `{ type: 'text' }`
@@ -27,12 +28,18 @@ export interface SemanticCacheMessage {
 
 /**
  * One LLM call as the cache sees it. Everything except the matched text is scope: a hit is only
- * returned for a request with the same tenant, model, system prompt, tools, tool choice, sampling
- * settings, tags, attachments of the matched message and (by default) earlier conversation.
+ * returned for a request with the same tenant, user, model, system prompt, tools, tool choice,
+ * sampling settings, tags, attachments of the matched message and (by default) earlier conversation.
  */
 export interface SemanticCacheRequest {
   /** Whose cache this is: answers never cross tenants. */
   tenant: string;
+  /**
+   * The user the answer was computed for: with it, answers never cross users (a request without
+   * `user` is another scope too). Leave it out only for answers every user of the tenant may see
+   * (FAQ-style caches); adapters set it whenever the run names a user.
+   */
+  user?: string;
   /** Model id, e.g. `gpt-4.1-mini`. */
   model: string;
   /** The conversation sent to the model; at least one message. */
@@ -44,7 +51,11 @@ export interface SemanticCacheRequest {
   toolChoice?: unknown;
   /** Sampling settings: temperature, topP, maxTokens, seed, stop… (JSON). */
   sampling?: Readonly<Record<string, unknown>>;
-  /** Caller-defined scope, e.g. `{ locale: 'de', plan: 'pro' }`: part of the scope, usable to invalidate. */
+  /**
+   * Caller-defined scope, e.g. `{ locale: 'de', plan: 'pro' }`: part of the scope, usable to invalidate.
+   * Keys and values are compared exactly, like tenant, user and model (no Unicode or line-end
+   * normalisation: that is for prompt text), and must be well-formed UTF-16.
+   */
   tags?: Readonly<Record<string, string>>;
   /** The text the semantic tier matches; by default the text of the last user message. */
   matchText?: string;
@@ -73,10 +84,18 @@ export interface CachedResponse {
 export type SemanticCacheMissReason =
   /** Nothing in scope matched exactly or above the threshold. */
   | 'no-match'
-  /** The request is never cached (e.g. temperature above `maxTemperature`): nothing was looked up. */
+  /**
+   * The request is never cached (temperature above `maxTemperature`, or tool results with
+   * `includeHistoryInScope` off): nothing was looked up.
+   */
   | 'not-cacheable'
   /** The backend or the embedder failed and `failOpen` turned the failure into a miss. */
-  | 'unavailable';
+  | 'unavailable'
+  /**
+   * Entries were close enough, but the near-miss guard (or the judge) turned every one of them
+   * down: they ask for something else (another number, date, name, action…).
+   */
+  | 'near-miss';
 
 export type SemanticCacheLookupResult =
   | {
@@ -84,6 +103,8 @@ export type SemanticCacheLookupResult =
       reason: SemanticCacheMissReason;
       /** Cosine similarity of the nearest in-scope entry the semantic tier saw, if any: for tuning. */
       nearestSimilarity?: number;
+      /** With reason `near-miss`: why the nearest turned-down entry was turned down. */
+      rejectedBy?: NearMissReason | 'judge';
     }
   | {
       hit: true;
@@ -95,6 +116,11 @@ export type SemanticCacheLookupResult =
       entryId: string;
       /** Age of the entry since it was stored. */
       ageMs: number;
+      /**
+       * What this hit saved: the original call's tokens and USD cost (as `store` recorded or
+       * priced them; the same amounts `stats()` adds up). Absent from caches that do not track it.
+       */
+      saved?: { tokens: number; costUsd: number };
     };
 
 export interface SemanticCacheLookupOptions {
@@ -115,7 +141,13 @@ export interface SemanticCacheStoreOptions {
 
 /** Why `store` did not cache a response (a result, not an error). */
 export type SemanticCacheSkipReason =
-  'error-response' | 'tool-calls' | 'temperature' | 'predicate' | 'unavailable';
+  | 'error-response'
+  | 'tool-calls'
+  /** The request holds tool results but `includeHistoryInScope` is off: they would not be in scope. */
+  | 'tool-results'
+  | 'temperature'
+  | 'predicate'
+  | 'unavailable';
 
 export type SemanticCacheStoreResult =
   { stored: true; entryId: string } | { stored: false; reason: SemanticCacheSkipReason };
@@ -142,6 +174,24 @@ export interface SemanticCacheStats {
   tokensSaved: number;
   /** USD of the original calls that hits answered instead (gross: embedding cost not subtracted). */
   costSavedUsd: number;
+  /**
+   * Semantic candidates the near-miss guard turned down, by reason (one per candidate: a lookup that
+   * turns down two and then hits a third counts two).
+   */
+  guardRejections: Record<NearMissReason, number>;
+  /** Semantic candidates in the judge band the judge turned down. */
+  judgeRejections: number;
+}
+
+/** What the `judge` option is asked about: a candidate that passed the guard, inside the judge band. */
+export interface SemanticCacheJudgeInput {
+  /** The match text of the cached entry. */
+  stored: string;
+  /** The match text of the lookup. */
+  query: string;
+  /** Their similarity (reported: clamped, 6 decimals). */
+  similarity: number;
+  scope: SemanticCacheScope;
 }
 
 /** What the semantic tier runs on, decided when the cache is created. */
@@ -156,6 +206,8 @@ export interface SemanticTierStatus {
 /** The scope of a request, as digests: passed to `thresholdForScope` and kept for invalidation. */
 export interface SemanticCacheScope {
   tenant: string;
+  /** The request's user; absent for a request shared by every user of the tenant. */
+  user?: string;
   model: string;
   tags: Readonly<Record<string, string>>;
   systemPromptHash: string;

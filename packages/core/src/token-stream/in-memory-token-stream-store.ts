@@ -14,6 +14,8 @@ export interface InMemoryTokenStreamRecord {
   heartbeatTimeoutMs: number;
   cancelReason?: string;
   failure?: { reason: string; code?: string };
+  /** The producer span's W3C context, when opened under an OpenTelemetry SDK. */
+  traceparent?: string;
   lastEntry: { milliseconds: number; sequence: number };
   /** Readers waiting for the next entry. */
   waiters: Set<() => void>;
@@ -51,6 +53,7 @@ export class InMemoryTokenStreamStore {
       chunks: record.chunks,
       cancelRequested: record.cancelReason !== undefined,
       ...(record.failure ? { failure: record.failure } : {}),
+      ...(record.traceparent ? { traceparent: record.traceparent } : {}),
     };
   }
 

@@ -1,45 +1,26 @@
 import { z } from 'zod';
-import { systemClock, type Clock } from '../clock.js';
-import { validateId } from '../ids.js';
-import { parseInput, parseOptions } from '../validation.js';
-import { CoalescingTokenStreamWriter } from './coalescing-token-stream-writer.js';
+import { type Clock, clockSchema, systemClock } from '../clock.js';
+import { parseOptions } from '../validation.js';
+import { BaseTokenStream } from './base-token-stream.js';
 import { InMemoryTokenStreamStore, type InMemoryTokenStreamRecord } from './in-memory-token-stream-store.js';
-import { readTokenStreamEntries } from './read-token-stream-entries.js';
 import type {
   StoredTokenStreamEntry,
+  TokenStreamLiveness,
   TokenStreamSink,
   TokenStreamSinkReply,
   TokenStreamSource,
   TokenStreamTerminal,
 } from './token-stream-backend.js';
-import { TokenStreamAlreadyExistsError } from './token-stream-errors.js';
-import {
-  resolveTokenStreamSettings,
-  TOKEN_STREAM_DEFAULTS,
-  tokenStreamCancelReasonSchema,
-  tokenStreamDriverOptionsSchema,
-  tokenStreamSettingsSchema,
-  type TokenStreamSettings,
-} from './token-stream-options.js';
-import type {
-  TokenStream,
-  TokenStreamEntry,
-  TokenStreamOpenOptions,
-  TokenStreamReadOptions,
-  TokenStreamStatus,
-  TokenStreamWriter,
-} from './token-stream.js';
+import { tokenStreamOptionsSchema, type TokenStreamSettings } from './token-stream-options.js';
 
 const DRIVER = 'memory';
 
-export const inMemoryTokenStreamOptionsSchema = tokenStreamDriverOptionsSchema.extend({
+export const inMemoryTokenStreamOptionsSchema = tokenStreamOptionsSchema.extend({
   /**
    * Source of time for heartbeats, TTLs and entry ids.
    * @default systemClock
    */
-  clock: z
-    .custom<Clock>((value) => typeof (value as Clock)?.now === 'function', 'must be a Clock')
-    .optional(),
+  clock: clockSchema.optional(),
   /**
    * Streams shared with other instances in this process (one per simulated worker in tests).
    * @default a private store
@@ -58,31 +39,25 @@ export type InMemoryTokenStreamOptions = z.input<typeof inMemoryTokenStreamOptio
  * Token streams in process memory: the reference semantics every driver must match, for tests
  * and single-process apps. Nothing survives the process.
  */
-export class InMemoryTokenStream implements TokenStream {
+export class InMemoryTokenStream extends BaseTokenStream {
   private readonly clock: Clock;
   private readonly store: InMemoryTokenStreamStore;
-  private readonly defaults: Partial<TokenStreamSettings>;
-  private readonly reader: { driver: string; blockMs: number; batchEntries: number };
 
   constructor(options: InMemoryTokenStreamOptions = {}) {
     const what = { what: 'InMemoryTokenStream', driver: DRIVER };
-    const { clock, store, blockMs, readBatchEntries, ...defaults } = parseOptions(
-      inMemoryTokenStreamOptionsSchema,
-      options,
-      what,
-    );
-    parseOptions(tokenStreamSettingsSchema, { ...TOKEN_STREAM_DEFAULTS, ...defaults }, what);
+    const { clock, store, ...shared } = parseOptions(inMemoryTokenStreamOptionsSchema, options, what);
+    super(shared, DRIVER, 'InMemoryTokenStream');
     this.clock = clock ?? systemClock;
     this.store = store ?? new InMemoryTokenStreamStore();
-    this.defaults = defaults;
-    this.reader = { driver: DRIVER, blockMs, batchEntries: readBatchEntries };
   }
 
-  async open(streamId: string, options?: TokenStreamOpenOptions): Promise<TokenStreamWriter> {
-    validateId(streamId, 'streamId', DRIVER);
-    const settings = resolveTokenStreamSettings(this.defaults, options, DRIVER);
+  protected async create(
+    streamId: string,
+    settings: TokenStreamSettings,
+    traceparent: string | undefined,
+  ): Promise<boolean> {
     const now = this.clock.now();
-    if (this.store.get(streamId, now)) throw new TokenStreamAlreadyExistsError({ streamId, driver: DRIVER });
+    if (this.store.get(streamId, now)) return false;
     this.store.set(streamId, {
       entries: [],
       state: 'open',
@@ -94,37 +69,26 @@ export class InMemoryTokenStream implements TokenStream {
       heartbeatTimeoutMs: settings.heartbeatTimeoutMs,
       lastEntry: { milliseconds: 0, sequence: 0 },
       waiters: new Set(),
+      ...(traceparent ? { traceparent } : {}),
     });
-    return new CoalescingTokenStreamWriter(streamId, settings, this.sink(streamId), DRIVER);
-  }
-
-  read(streamId: string, options?: TokenStreamReadOptions): AsyncIterableIterator<TokenStreamEntry> {
-    return readTokenStreamEntries(streamId, options, async () => this.source(streamId), this.reader);
-  }
-
-  async cancel(streamId: string, reason?: string): Promise<boolean> {
-    validateId(streamId, 'streamId', DRIVER);
-    const why = parseInput(tokenStreamCancelReasonSchema, reason, { what: 'cancel reason', driver: DRIVER });
-    const now = this.clock.now();
-    const record = this.store.get(streamId, now);
-    if (!record || InMemoryTokenStreamStore.liveness(record, now).state !== 'open') return false;
-    record.cancelReason = why ?? '';
     return true;
   }
 
-  async status(streamId: string): Promise<TokenStreamStatus | undefined> {
-    validateId(streamId, 'streamId', DRIVER);
+  protected async requestCancel(streamId: string, reason: string): Promise<boolean> {
     const now = this.clock.now();
     const record = this.store.get(streamId, now);
-    if (!record) return undefined;
-    const { state, chunks, cancelRequested, idleMs, heartbeatTimeoutMs } = InMemoryTokenStreamStore.liveness(
-      record,
-      now,
-    );
-    return { state, chunks, cancelRequested, idleMs, heartbeatTimeoutMs };
+    if (!record || InMemoryTokenStreamStore.liveness(record, now).state !== 'open') return false;
+    record.cancelReason = reason;
+    return true;
   }
 
-  private sink(streamId: string): TokenStreamSink {
+  protected async liveness(streamId: string): Promise<TokenStreamLiveness | undefined> {
+    const now = this.clock.now();
+    const record = this.store.get(streamId, now);
+    return record ? InMemoryTokenStreamStore.liveness(record, now) : undefined;
+  }
+
+  protected sink(streamId: string): TokenStreamSink {
     // Refuses like the Redis script: only an open, not yet abandoned, unexpired stream takes writes.
     const writable = (): InMemoryTokenStreamRecord | TokenStreamSinkReply => {
       const now = this.clock.now();
@@ -182,7 +146,7 @@ export class InMemoryTokenStream implements TokenStream {
     return `${record.lastEntry.milliseconds}-${record.lastEntry.sequence}`;
   }
 
-  private source(streamId: string): TokenStreamSource {
+  protected async source(streamId: string): Promise<TokenStreamSource> {
     return {
       poll: async (afterEntryId, count) => {
         const now = this.clock.now();

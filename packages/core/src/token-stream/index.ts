@@ -1,3 +1,5 @@
+// The token stream's user API (also exported from the package root). Material for driver authors
+// (base class, sink/source contract, entry ids, settings) is exported from ../driver-kit/index.ts.
 export type {
   TokenStream,
   TokenStreamWriter,
@@ -7,17 +9,7 @@ export type {
   TokenStreamState,
   TokenStreamStatus,
 } from './token-stream.js';
-export {
-  TOKEN_STREAM_DEFAULTS,
-  tokenStreamOpenOptionsSchema,
-  tokenStreamSettingsSchema,
-  tokenStreamDriverOptionsSchema,
-  tokenStreamChunkSchema,
-  tokenStreamCancelReasonSchema,
-  resolveTokenStreamSettings,
-  type TokenStreamSettings,
-  type TokenStreamDriverOptions,
-} from './token-stream-options.js';
+export type { TokenStreamOptions } from './token-stream-options.js';
 export {
   TokenStreamFailedError,
   TokenStreamProducerGoneError,
@@ -27,35 +19,8 @@ export {
   TokenStreamClosedError,
   TokenStreamCancelledError,
 } from './token-stream-errors.js';
-export {
-  tokenStreamIdSchema,
-  formatTokenStreamId,
-  parseTokenStreamId,
-  previousEntryId,
-  compareEntryIds,
-  type TokenStreamCursor,
-} from './token-stream-cursor.js';
-export type {
-  TokenStreamTerminal,
-  StoredTokenStreamEntry,
-  TokenStreamLiveness,
-  TokenStreamSink,
-  TokenStreamSinkReply,
-  TokenStreamSource,
-} from './token-stream-backend.js';
-export { CoalescingTokenStreamWriter } from './coalescing-token-stream-writer.js';
-export { readTokenStreamEntries, type ReadLoopSettings } from './read-token-stream-entries.js';
-export { InMemoryTokenStreamStore, type InMemoryTokenStreamRecord } from './in-memory-token-stream-store.js';
-export {
-  InMemoryTokenStream,
-  inMemoryTokenStreamOptionsSchema,
-  type InMemoryTokenStreamOptions,
-} from './in-memory-token-stream.js';
-export { tokenStreamSseFrames, SSE_HEADERS, type TokenStreamSseOptions } from './token-stream-sse.js';
-export {
-  sendTokenStreamSse,
-  tokenStreamSseStart,
-  type SseNodeRequest,
-  type SseNodeResponse,
-} from './send-token-stream-sse.js';
+export { InMemoryTokenStreamStore } from './in-memory-token-stream-store.js';
+export { InMemoryTokenStream, type InMemoryTokenStreamOptions } from './in-memory-token-stream.js';
+export type { TokenStreamSseOptions } from './token-stream-sse.js';
+export { sendTokenStreamSse, type SseNodeRequest, type SseNodeResponse } from './send-token-stream-sse.js';
 export { tokenStreamSseResponse } from './token-stream-sse-response.js';

@@ -28,6 +28,8 @@ export interface TokenStreamLiveness {
   cancelRequested: boolean;
   /** Set when `state` is `failed`. */
   failure?: { reason: string; code?: string };
+  /** The producer span's W3C `traceparent`, when the stream was opened under an OpenTelemetry SDK. */
+  traceparent?: string;
 }
 
 /** The store's reply to a write: `ok`, or the state that refused it (`missing` once expired). */

@@ -53,7 +53,7 @@ export const tokenStreamChunkSchema = z.string();
 export const tokenStreamCancelReasonSchema = z.string().max(1_000).optional();
 
 /** Options every driver takes besides its store: defaults for `open`, and the reader's pacing. */
-export const tokenStreamDriverOptionsSchema = tokenStreamOpenOptionsSchema.extend({
+export const tokenStreamOptionsSchema = tokenStreamOpenOptionsSchema.extend({
   /**
    * Longest single wait of a reader for new entries, in ms. A reader that is aborted while
    * waiting releases its connection when this wait ends.
@@ -82,4 +82,4 @@ export function resolveTokenStreamSettings(
 }
 
 /** `open` defaults plus the reader's pacing, as every driver's constructor takes them. */
-export type TokenStreamDriverOptions = z.input<typeof tokenStreamDriverOptionsSchema>;
+export type TokenStreamOptions = z.input<typeof tokenStreamOptionsSchema>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { InvalidInputError, InvalidOptionsError, TristackError } from '../errors.js';
+import { InvalidInputError, InvalidOptionsError } from '../errors.js';
 import { CompositeToolProvider } from './composite-tool-provider.js';
 import { defineLocalTool, LocalToolProvider } from './local-tool-provider.js';
 import type { AuthorizationWaitResult, ToolProvider, WaitForAuthorizationRequest } from './tool-provider.js';
@@ -52,19 +52,56 @@ describe('CompositeToolProvider', () => {
     await expect(composite.execute({ userId: '', toolName: 'x' })).rejects.toBeInstanceOf(InvalidInputError);
   });
 
-  it('reports a tool served by two providers as a conflict, and rejects duplicate provider names', async () => {
+  it('leaves a clashing tool out (with a diagnostic), refuses to route it, and rejects duplicate provider names', async () => {
+    const diagnostics: string[] = [];
     const composite = new CompositeToolProvider({
       providers: [
-        new LocalToolProvider({ name: 'a', tools: [tool('same', 'a')] }),
+        new LocalToolProvider({ name: 'a', tools: [tool('same', 'a'), tool('only_a', 'a')] }),
         new LocalToolProvider({ name: 'b', tools: [tool('same', 'b')] }),
       ],
+      onDiagnostic: (message) => diagnostics.push(message),
     });
-    await expect(composite.listTools({ userId: 'alice' })).rejects.toSatisfy((error) =>
-      TristackError.hasCode(error, 'CONFLICT'),
-    );
+    // One colliding name does not break the listing: the rest is listed.
+    expect((await composite.listTools({ userId: 'alice' })).map((item) => item.name)).toEqual(['only_a']);
+    expect(diagnostics).toEqual([expect.stringContaining('same is served by a and b')]);
+    // Nor is a call of it sent to whichever provider comes first.
+    expect(await composite.execute({ userId: 'alice', toolName: 'same' })).toMatchObject({
+      provider: 'composite',
+      status: 'tool_error',
+      error: { kind: 'not_found', message: expect.stringContaining('served by a and b') },
+    });
     const one = new LocalToolProvider({ tools: [] });
     expect(() => new CompositeToolProvider({ providers: [one, one] })).toThrow(InvalidOptionsError);
     expect(() => new CompositeToolProvider({ providers: [] })).toThrow(InvalidOptionsError);
+  });
+
+  it('prefers model-facing names; a qualified name two providers share is ambiguous, never routed', async () => {
+    // Two servers both serving `lookup` under their own prefix (as two MCP providers do).
+    const prefixed = (name: string): ToolProvider => {
+      const local = new LocalToolProvider({ name, tools: [tool(`${name}_lookup`, name)] });
+      return {
+        name,
+        listTools: async (request) =>
+          (await local.listTools(request)).map((item) => ({ ...item, qualifiedName: 'lookup' })),
+        execute: (request) => local.execute(request),
+      };
+    };
+    const composite = new CompositeToolProvider({
+      providers: [
+        prefixed('crm'),
+        prefixed('wiki'),
+        new LocalToolProvider({ tools: [tool('crm', 'local')] }),
+      ],
+    });
+    expect(await composite.execute({ userId: 'alice', toolName: 'wiki_lookup' })).toMatchObject({
+      provider: 'wiki',
+      output: 'wiki',
+    });
+    expect(await composite.execute({ userId: 'alice', toolName: 'lookup' })).toMatchObject({
+      status: 'tool_error',
+      error: { kind: 'not_found', message: 'lookup is ambiguous: use one of crm_lookup, wiki_lookup' },
+    });
+    expect(await composite.execute({ userId: 'alice', toolName: 'crm' })).toMatchObject({ output: 'local' });
   });
 
   it('routes waitForAuthorization to the named provider, or the only one able to wait', async () => {

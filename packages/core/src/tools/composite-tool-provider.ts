@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidInputError, TristackError } from '../errors.js';
+import { InvalidInputError } from '../errors.js';
 import { parseInput, parseOptions } from '../validation.js';
 import type { ToolDefinition } from './tool-definition.js';
 import {
@@ -23,43 +23,56 @@ const compositeOptionsSchema = z.object({
       (providers) => new Set(providers.map((provider) => provider.name)).size === providers.length,
       'provider names must be unique',
     ),
+  /** Told when a tool is left out of the listing (two providers serve its name). @default console.warn */
+  onDiagnostic: z.custom<(message: string) => void>((value) => typeof value === 'function').optional(),
 });
 export type CompositeToolProviderOptions = z.input<typeof compositeOptionsSchema>;
 
 const matches = (tool: ToolDefinition, name: string): boolean =>
   tool.name.toLowerCase() === name || tool.qualifiedName.toLowerCase() === name;
 
+/** The tools whose model-facing name no other tool shares, and the clashing names with their providers. */
+function withoutClashes(tools: ToolDefinition[]): {
+  tools: ToolDefinition[];
+  clashes: Map<string, Set<string>>;
+} {
+  const owners = new Map<string, Set<string>>();
+  const counts = new Map<string, number>();
+  for (const tool of tools) {
+    const key = tool.name.toLowerCase();
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    owners.set(key, (owners.get(key) ?? new Set()).add(tool.provider));
+  }
+  const clashes = new Map<string, Set<string>>();
+  for (const [key, count] of counts) if (count > 1) clashes.set(key, owners.get(key)!);
+  return { tools: tools.filter((tool) => !clashes.has(tool.name.toLowerCase())), clashes };
+}
+
 /**
  * Merges several providers into one (e.g. local tools plus Arcade). Each provider keeps its own
- * policy and audit; a tool name served by two providers for the same user is a conflict.
+ * policy and audit; a tool name served by two providers for the same user is left out of the
+ * listing (with a diagnostic) and refused by `execute`: a server publishing a colliding name can
+ * neither take over another provider's tool nor break the rest of the listing.
  */
 export class CompositeToolProvider implements ToolProvider {
   readonly name: string;
   private readonly providers: ToolProvider[];
+  private readonly onDiagnostic: (message: string) => void;
 
   constructor(options: CompositeToolProviderOptions) {
     const parsed = parseOptions(compositeOptionsSchema, options, { what: 'CompositeToolProvider' });
     this.name = parsed.name;
     this.providers = parsed.providers;
+    this.onDiagnostic = parsed.onDiagnostic ?? ((message) => console.warn(`[tristack] ${message}`));
   }
 
   async listTools(request: ListToolsRequest): Promise<ToolDefinition[]> {
     const lists = await Promise.all(this.providers.map((provider) => provider.listTools(request)));
-    const tools = lists.flat();
-    const seen = new Map<string, string>();
-    for (const tool of tools) {
-      const key = tool.name.toLowerCase();
-      const other = seen.get(key);
-      if (other !== undefined) {
-        throw new TristackError(
-          'CONFLICT',
-          `tool ${tool.name} is served by both ${other} and ${tool.provider}`,
-          {
-            driver: this.name,
-          },
-        );
-      }
-      seen.set(key, tool.provider);
+    const { tools, clashes } = withoutClashes(lists.flat());
+    for (const [name, providers] of clashes) {
+      this.onDiagnostic(
+        `${this.name}: tool ${name} is served by ${[...providers].join(' and ')}; it is left out (give a provider a prefix)`,
+      );
     }
     return tools;
   }
@@ -71,16 +84,40 @@ export class CompositeToolProvider implements ToolProvider {
     });
     const wanted = parsed.toolName.toLowerCase();
     const caller = { userId: parsed.userId, tenantId: parsed.tenantId, signal: parsed.signal };
-    for (const provider of this.providers) {
-      const tool = (await provider.listTools(caller)).find((item) => matches(item, wanted));
-      if (tool) return provider.execute({ ...request, toolName: tool.name });
+    // Every provider is asked, by the same rule as listTools: a model-facing name two providers
+    // serve is a clash and is refused, never routed to whichever provider comes first. A
+    // qualified name (`whoami` on two MCP servers, each with its own prefix) must name one tool.
+    const lists = await Promise.all(
+      this.providers.map(async (provider) => ({ provider, tools: await provider.listTools(caller) })),
+    );
+    const byName: { provider: ToolProvider; tool: ToolDefinition }[] = [];
+    const byQualifiedName: { provider: ToolProvider; tool: ToolDefinition }[] = [];
+    for (const { provider, tools } of lists) {
+      const tool = tools.find((item) => item.name.toLowerCase() === wanted);
+      if (tool) byName.push({ provider, tool });
+      const qualified = tools.find((item) => matches(item, wanted));
+      if (qualified) byQualifiedName.push({ provider, tool: qualified });
     }
-    return {
+    const unrouted = (message: string, canRetry: boolean): ToolResult => ({
       provider: this.name,
       toolName: parsed.toolName,
       status: 'tool_error',
-      error: { kind: 'not_found', message: `no tool named ${parsed.toolName} is available`, canRetry: false },
-    };
+      error: { kind: 'not_found', message, canRetry },
+    });
+    if (byName.length > 1) {
+      return unrouted(
+        `${parsed.toolName} is served by ${byName.map(({ provider }) => provider.name).join(' and ')}; it is not available`,
+        false,
+      );
+    }
+    const [only] = byName.length === 1 ? byName : byQualifiedName.length === 1 ? byQualifiedName : [];
+    if (only) return only.provider.execute({ ...request, toolName: only.tool.name });
+    return byQualifiedName.length > 1
+      ? unrouted(
+          `${parsed.toolName} is ambiguous: use one of ${byQualifiedName.map(({ tool }) => tool.name).join(', ')}`,
+          true,
+        )
+      : unrouted(`no tool named ${parsed.toolName} is available`, false);
   }
 
   async waitForAuthorization(request: WaitForAuthorizationRequest): Promise<AuthorizationWaitResult> {

@@ -1,3 +1,5 @@
+// The tool layer's user API (also exported from the package root). Material for tool-provider authors
+// (governance, input validation, request schemas) is exported from ../driver-kit/index.ts instead.
 export type {
   JsonSchema,
   ToolBehavior,
@@ -6,61 +8,42 @@ export type {
   ToolRequirements,
   ToolDefinition,
 } from './tool-definition.js';
-export { isWriteTool, isInToolkits } from './tool-definition.js';
-export {
-  TOOL_ERROR_KINDS,
-  type ToolErrorKind,
-  type ToolError,
-  type ToolAuthorizationStatus,
-  type ToolResultBase,
-  type ToolSuccessResult,
-  type ToolErrorResult,
-  type ToolAuthorizationRequest,
-  type ToolAuthorizationRequiredResult,
-  type ToolApprovalRequiredResult,
-  type ToolResult,
-  type ToolResultStatus,
+export type {
+  ToolErrorKind,
+  ToolError,
+  ToolAuthorizationStatus,
+  ToolResultBase,
+  ToolSuccessResult,
+  ToolErrorResult,
+  ToolAuthorizationRequest,
+  ToolAuthorizationRequiredResult,
+  ToolApprovalRequiredResult,
+  ToolResult,
+  ToolResultStatus,
 } from './tool-result.js';
-export {
-  toolCallerSchema,
-  listToolsRequestSchema,
-  toolApprovalSchema,
-  executeToolRequestSchema,
-  waitForAuthorizationRequestSchema,
-  type ListToolsRequest,
-  type ToolApproval,
-  type ExecuteToolRequest,
-  type ParsedExecuteToolRequest,
-  type WaitForAuthorizationRequest,
-  type AuthorizationWaitResult,
-  type ToolProvider,
+export type {
+  ListToolsRequest,
+  ToolApproval,
+  ExecuteToolRequest,
+  WaitForAuthorizationRequest,
+  AuthorizationWaitResult,
+  ToolProvider,
 } from './tool-provider.js';
 export {
   StaticToolPolicy,
   allowAllToolPolicy,
-  toolPolicyRuleSchema,
   type ToolPolicy,
   type ToolPolicyContext,
   type ToolPolicyDecision,
   type ToolPolicyRule,
   type StaticToolPolicyOptions,
 } from './tool-policy.js';
-export {
-  ToolGovernance,
-  type ToolGovernanceOptions,
-  type ToolGovernanceSettings,
-} from './tool-governance.js';
-export { ToolCallAudit, type ToolCallDecision } from './tool-call-audit.js';
-export {
-  defaultToolRateLimitKey,
-  defaultToolCircuitNames,
-  checkToolRateLimit,
-  acquireToolCircuits,
-  circuitOutcomeOf,
-  type ToolCallTarget,
-} from './tool-call-limits.js';
+export type { ToolGovernanceSettings } from './tool-governance.js';
+export type {
+  ToolContentTelemetry,
+  ToolContentTelemetryOptions,
+} from '../telemetry/tool-content-telemetry.js';
 export { ToolExecutionError } from './tool-execution-error.js';
-export { validateToolInput, type ToolInputValidation } from './validate-tool-input.js';
 export {
   LocalToolProvider,
   defineLocalTool,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TristackError } from '../errors.js';
+import { AbortedError } from '../errors.js';
 import { parseInput, parseOptions } from '../validation.js';
 import type { Clock } from '../clock.js';
 import { isInToolkits, type ToolBehavior, type ToolDefinition } from './tool-definition.js';
@@ -131,7 +131,7 @@ export class LocalToolProvider implements ToolProvider {
       );
       if (!validation.ok) return this.governance.errorResult(definition.name, validation.error);
       if (parsed.signal?.aborted) {
-        throw new TristackError('ABORTED', `call to ${definition.name} aborted`, { driver: this.name });
+        throw new AbortedError(`call to ${definition.name} aborted`, { driver: this.name });
       }
       try {
         const output = await entry!.tool.execute(validation.value, {
@@ -145,7 +145,7 @@ export class LocalToolProvider implements ToolProvider {
         return { provider: this.name, toolName: definition.name, status: 'success', output };
       } catch (error) {
         if (parsed.signal?.aborted) {
-          throw new TristackError('ABORTED', `call to ${definition.name} aborted`, {
+          throw new AbortedError(`call to ${definition.name} aborted`, {
             driver: this.name,
             cause: error,
           });

@@ -1,4 +1,5 @@
 import type { CircuitBreaker, CircuitPermit } from '../circuit-breaker/circuit-breaker.js';
+import { compositeKey } from '../ids.js';
 import type { RateLimiter, RateLimitKey } from '../rate-limiter/rate-limiter.js';
 import type { ToolDefinition } from './tool-definition.js';
 import type { ParsedExecuteToolRequest } from './tool-provider.js';
@@ -12,18 +13,27 @@ export interface ToolCallTarget {
 }
 
 /**
- * Default rate-limit key: one id per scope the limiter has rules for, among `provider` (the
- * provider), `tool` (one budget per tool), `user` and `tenant`.
+ * Default rate-limit key: one id per scope the limiter has rules for, among `provider`
+ * (`provider=…`), `tool` (one budget per tool: `provider=…:tool=…`), `user` (one budget per user
+ * of each tenant: `tenant=…:user=…`, or `user=…` without a tenant) and `tenant` (`tenant=…`).
+ * Every id is a `compositeKey`, never a bare id: a tenant or provider named like a composite or a
+ * digest (`sha256=…`) is encoded into one typed part and cannot meet another key's counter.
  */
 export function defaultToolRateLimitKey(
   limiter: RateLimiter,
   { provider, tool, request }: ToolCallTarget,
 ): RateLimitKey {
   const candidates: Record<string, string | undefined> = {
-    provider,
-    tool: `${provider}:${tool.qualifiedName}`,
-    user: request.tenantId === undefined ? request.userId : `${request.tenantId}:${request.userId}`,
-    tenant: request.tenantId,
+    provider: compositeKey([['provider', provider]]),
+    tool: compositeKey([
+      ['provider', provider],
+      ['tool', tool.qualifiedName],
+    ]),
+    user: compositeKey([
+      ['tenant', request.tenantId],
+      ['user', request.userId],
+    ]),
+    tenant: request.tenantId === undefined ? undefined : compositeKey([['tenant', request.tenantId]]),
   };
   const scopes = new Set(limiter.limits.map((rule) => rule.scope));
   const key: Record<string, string> = {};
@@ -32,9 +42,15 @@ export function defaultToolRateLimitKey(
   return key;
 }
 
-/** Default breaker names: one per provider and one per tool. */
+/** Default breaker names: one per provider (`provider=…`) and one per tool (`provider=…:tool=…`). */
 export function defaultToolCircuitNames({ provider, tool }: ToolCallTarget): string[] {
-  return [`tool-provider:${provider}`, `tool:${provider}:${tool.qualifiedName}`];
+  return [
+    compositeKey([['provider', provider]]),
+    compositeKey([
+      ['provider', provider],
+      ['tool', tool.qualifiedName],
+    ]),
+  ];
 }
 
 /** Checks the rate limit; a `rate_limited` error when the call is not admitted. */

@@ -1,11 +1,14 @@
 import { TristackError } from '../errors.js';
 import type { ToolError, ToolErrorKind } from './tool-result.js';
 
+const marker = Symbol.for('tristack.error.ToolExecutionError');
+
 /**
  * Thrown by a local tool to fail with a typed, model-visible error instead of a generic `fatal`
  * one. The provider turns it into a `tool_error` result; it never reaches the agent loop.
  */
 export class ToolExecutionError extends TristackError {
+  private readonly [marker] = true;
   readonly kind: ToolErrorKind;
   readonly canRetry: boolean;
   readonly retryAfterMs: number | undefined;
@@ -29,6 +32,10 @@ export class ToolExecutionError extends TristackError {
     this.canRetry = options.canRetry ?? false;
     this.retryAfterMs = options.retryAfterMs;
     this.additionalPromptContent = options.additionalPromptContent;
+  }
+
+  static override isInstance(error: unknown): error is ToolExecutionError {
+    return TristackError.hasMarker(error, marker);
   }
 
   toToolError(): ToolError {

@@ -230,7 +230,7 @@ describe('ToolGovernance (through LocalToolProvider)', () => {
         error: { kind: 'unavailable', canRetry: true, retryAfterMs: 5_000 },
       });
       expect((open as { error: { providerKind: string } }).error.providerKind).toBe(
-        'circuit_open:tool:local:send_invoice',
+        'circuit_open:provider=local:tool=send_invoice',
       );
       expect(runs).toBe(2);
       // Only the tool's breaker is open: the provider's other tools still run.
@@ -238,7 +238,7 @@ describe('ToolGovernance (through LocalToolProvider)', () => {
       upstreamDown = false;
       clock.advance(5_000);
       expect((await send()).status).toBe('success');
-      expect((await circuitBreaker.getState('tool:local:send_invoice')).state).toBe('closed');
+      expect((await circuitBreaker.getState('provider=local:tool=send_invoice')).state).toBe('closed');
     } finally {
       upstreamDown = false;
     }

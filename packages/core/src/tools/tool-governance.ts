@@ -2,7 +2,10 @@ import { systemClock, type Clock } from '../clock.js';
 import type { AuditLog } from '../audit-log/audit-log.js';
 import type { CircuitBreaker } from '../circuit-breaker/circuit-breaker.js';
 import type { RateLimiter, RateLimitKey } from '../rate-limiter/rate-limiter.js';
+import { ToolContentRecorder, type ToolContentTelemetry } from '../telemetry/tool-content-telemetry.js';
+import { inToolSpan, coreTelemetry } from '../telemetry/tristack-telemetry.js';
 import { ToolCallAudit, type ToolCallDecision } from './tool-call-audit.js';
+import { describeToolResult, toolMetricAttributes } from './tool-telemetry.js';
 import {
   acquireToolCircuits,
   checkToolRateLimit,
@@ -37,6 +40,13 @@ export interface ToolGovernanceSettings {
   circuitBreaker?: CircuitBreaker | undefined;
   /** @default defaultToolCircuitNames (one per provider, one per tool) */
   circuitBreakerNames?: ((target: ToolCallTarget) => string[]) | undefined;
+  /**
+   * Opt-in: the model's arguments (`input`, never `trustedInput`) and a successful call's output
+   * on the `execute_tool` span, redacted (see `ToolContentTelemetry`). Off by default: spans
+   * carry neither.
+   * @default false
+   */
+  telemetryToolContent?: ToolContentTelemetry | undefined;
 }
 
 export interface ToolGovernanceOptions extends ToolGovernanceSettings {
@@ -55,10 +65,12 @@ export class ToolGovernance {
   readonly provider: string;
   readonly clock: Clock;
   private readonly audit: ToolCallAudit | undefined;
+  private readonly toolContent: ToolContentRecorder | undefined;
 
   constructor(private readonly options: ToolGovernanceOptions) {
     this.provider = options.provider;
     this.clock = options.clock ?? systemClock;
+    this.toolContent = ToolContentRecorder.from(options.telemetryToolContent);
     this.audit = options.auditLog ? new ToolCallAudit(options.auditLog, options.provider) : undefined;
   }
 
@@ -92,6 +104,22 @@ export class ToolGovernance {
    * such tool. Throws only what `call` throws (an abort).
    */
   async execute(
+    request: ParsedExecuteToolRequest,
+    tool: ToolDefinition | undefined,
+    call: (tool: ToolDefinition) => Promise<ToolResult>,
+  ): Promise<ToolResult> {
+    // Only a name the provider knows reaches telemetry; one the model invented is `_OTHER`.
+    return inToolSpan(coreTelemetry, tool?.name, async (span, owned) => {
+      this.toolContent?.record(span, 'arguments', request.input);
+      const result = await this.executeChecked(request, tool, call);
+      describeToolResult(span, this.provider, tool, result);
+      if (result.status === 'success') this.toolContent?.record(span, 'result', result.output);
+      if (owned) coreTelemetry.instruments.toolExecutions.add(1, toolMetricAttributes(tool, result));
+      return result;
+    });
+  }
+
+  private async executeChecked(
     request: ParsedExecuteToolRequest,
     tool: ToolDefinition | undefined,
     call: (tool: ToolDefinition) => Promise<ToolResult>,

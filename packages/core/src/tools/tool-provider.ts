@@ -1,7 +1,18 @@
 import { z } from 'zod';
 import { idSchema } from '../ids.js';
+import { jsonObjectSchema, MAX_METADATA_DEPTH } from '../json-boundary.js';
 import type { ToolDefinition } from './tool-definition.js';
 import type { ToolResult } from './tool-result.js';
+
+/** Most UTF-8 bytes of a call's arguments (`input`, and `trustedInput` on its own) as JSON: 4 MiB. */
+export const MAX_TOOL_INPUT_BYTES = 4 * 1024 * 1024;
+
+// Tool arguments are JSON (they travel to the upstream as JSON): checked without recursion for
+// depth, cycles and size before any tool schema or upstream sees them.
+const toolArgumentsSchema = jsonObjectSchema({
+  maxDepth: MAX_METADATA_DEPTH,
+  maxBytes: MAX_TOOL_INPUT_BYTES,
+});
 
 const abortSignalSchema = z.custom<AbortSignal>(
   (value) => value instanceof AbortSignal,
@@ -36,12 +47,12 @@ export const executeToolRequestSchema = toolCallerSchema.extend({
   /** Model-facing name (`Github_CreateIssue`) or qualified name (`Github.CreateIssue`). */
   toolName: z.string().min(1).max(256),
   /** Arguments from the model; validated against the tool's schema (a mismatch is an `invalid_input` result). */
-  input: z.record(z.string(), z.unknown()).default({}),
+  input: toolArgumentsSchema.default({}),
   /**
    * Arguments the application supplies, never the model (e.g. non-inferrable parameters).
    * They override model arguments of the same name.
    */
-  trustedInput: z.record(z.string(), z.unknown()).optional(),
+  trustedInput: toolArgumentsSchema.optional(),
   /** Lets the provider retry a call with side effects and lets the upstream deduplicate it. */
   idempotencyKey: idSchema.optional(),
   approval: toolApprovalSchema.optional(),

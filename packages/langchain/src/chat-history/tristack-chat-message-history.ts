@@ -1,12 +1,7 @@
 import { BaseListChatMessageHistory } from '@langchain/core/chat_history';
 import type { BaseMessage } from '@langchain/core/messages';
-import {
-  conversationAddressSchema,
-  parseInput,
-  parseOptions,
-  type ConversationAddress,
-  type ConversationMemory,
-} from '@tristack/core';
+import type { ConversationAddress, ConversationMemory } from '@tristack/core';
+import { conversationAddressSchema, parseInput, parseOptions } from '@tristack/core/driver-kit';
 import { z } from 'zod';
 import { fromMemoryMessage, toMemoryMessage } from '../message-conversion.js';
 

@@ -1,5 +1,6 @@
 import { Embeddings, type EmbeddingsParams } from '@langchain/core/embeddings';
-import { checkEmbeddings, type Embedder } from '@tristack/core';
+import type { Embedder } from '@tristack/core';
+import { checkEmbeddings } from '@tristack/core/driver-kit';
 
 /**
  * A core `Embedder` (e.g. `LocalNgramEmbedder`) as LangChain `Embeddings`, for vector stores and

@@ -1,5 +1,6 @@
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
-import { checkEmbeddings, idSchema, parseOptions, type Embedder } from '@tristack/core';
+import type { Embedder } from '@tristack/core';
+import { checkEmbeddings, idSchema, parseOptions } from '@tristack/core/driver-kit';
 import { z } from 'zod';
 
 export interface LangChainEmbedderOptions {

@@ -1,13 +1,6 @@
 import type { RunnableConfig } from '@langchain/core/runnables';
-import {
-  InvalidInputError,
-  idSchema,
-  parseInput,
-  parseOptions,
-  type ConversationLease,
-  type Lease,
-  type LeaseKeepAlive,
-} from '@tristack/core';
+import { InvalidInputError, type ConversationLease, type Lease, type LeaseKeepAlive } from '@tristack/core';
+import { idSchema, parseInput, parseOptions } from '@tristack/core/driver-kit';
 import { z } from 'zod';
 
 /**

@@ -23,6 +23,8 @@ interface Started {
 /**
  * An awaited LangChain callback handler that records runs, model calls (with `cached`), and tool
  * calls in the `AuditLog`. For plain LangGraph graphs and bare models; agents use `auditMiddleware`.
+ * Every event carries the root run's id (the graph's: the `runId` given to `invoke`, or the one
+ * LangChain minted), so `tristack audit run <id>` shows the whole run; `callId` keeps each call's own.
  * Awaited (`awaitHandlers`), so events are stored before the call returns — nothing is lost when a
  * serverless function freezes, and one slow handler cannot back up the process-wide callback queue.
  */
@@ -30,19 +32,34 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
   name = 'TristackAuditCallbackHandler';
   private readonly recorder: AuditRecorder;
   private readonly started = new Map<string, Started>();
+  /** The root run of every run in flight: events carry the root's id, as `audit run` looks it up. */
+  private readonly rootOf = new Map<string, string>();
 
   constructor(private readonly options: AuditCallbackHandlerOptions) {
     super({ _awaitHandler: true, raiseError: (options.onError ?? 'throw') === 'throw' });
     this.recorder = new AuditRecorder(options.auditLog, options.onError);
   }
 
+  /** Notes where a run hangs: the root run (the graph's or the bare model's) keeps its own id. */
+  private enter(runId: string, parentRunId: string | undefined): void {
+    const root = parentRunId === undefined ? runId : (this.rootOf.get(parentRunId) ?? parentRunId);
+    this.rootOf.set(runId, root);
+  }
+
   private identity(metadata: Record<string, unknown> | undefined, runId: string): RunIdentity {
     const thread = metadata?.thread_id;
     return {
       ...(typeof thread === 'string' ? { conversationId: thread } : {}),
-      runId,
+      runId: this.rootOf.get(runId) ?? runId,
       ...this.options.identity,
     };
+  }
+
+  /** The identity of a run that ends, forgetting where it hung. */
+  private leave(metadata: Record<string, unknown> | undefined, runId: string): RunIdentity {
+    const identity = this.identity(metadata, runId);
+    this.rootOf.delete(runId);
+    return identity;
   }
 
   private finish(runId: string): Started & { durationMs: number } {
@@ -60,12 +77,15 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
     chain: Serialized,
     _inputs: unknown,
     runId: string,
-    _runType?: string,
+    // The declared order is (runType, tags, metadata, runName, parentRunId), but LangChain's
+    // CallbackManager calls handlers with (parentRunId, tags, metadata, runType, runName).
+    parentRunId?: string,
     _tags?: string[],
     metadata?: Record<string, unknown>,
+    _runType?: string,
     runName?: string,
-    parentRunId?: string,
   ): Promise<void> {
+    this.enter(runId, parentRunId);
     if (parentRunId !== undefined) return; // only the root run: nodes are inner detail
     const name = runName ?? chain.id?.at(-1) ?? 'run';
     this.started.set(runId, { at: performance.now(), name, metadata });
@@ -73,20 +93,26 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
   }
 
   override async handleChainEnd(_outputs: unknown, runId: string, parentRunId?: string): Promise<void> {
-    if (parentRunId !== undefined || !this.started.has(runId)) return;
+    if (parentRunId !== undefined || !this.started.has(runId)) {
+      this.rootOf.delete(runId);
+      return;
+    }
     const run = this.finish(runId);
-    await this.recorder.record(this.identity(run.metadata, runId), 'run.finished', {
+    await this.recorder.record(this.leave(run.metadata, runId), 'run.finished', {
       name: run.name,
       durationMs: run.durationMs,
     });
   }
 
   override async handleChainError(error: unknown, runId: string, parentRunId?: string): Promise<void> {
-    if (parentRunId !== undefined || !this.started.has(runId)) return;
+    if (parentRunId !== undefined || !this.started.has(runId)) {
+      this.rootOf.delete(runId);
+      return;
+    }
     const run = this.finish(runId);
     const interrupted = (error as { name?: unknown })?.name === 'GraphInterrupt';
     await this.recorder.record(
-      this.identity(run.metadata, runId),
+      this.leave(run.metadata, runId),
       interrupted ? 'interrupt.raised' : 'run.failed',
       interrupted
         ? { reason: 'graph interrupted' }
@@ -98,11 +124,12 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
     llm: Serialized,
     messages: BaseMessage[][],
     runId: string,
-    _parentRunId?: string,
+    parentRunId?: string,
     extraParams?: Record<string, unknown>,
     _tags?: string[],
     metadata?: Record<string, unknown>,
   ): Promise<void> {
+    this.enter(runId, parentRunId);
     const invocation = extraParams?.invocation_params as
       { model?: unknown; model_name?: unknown } | undefined;
     const model =
@@ -136,7 +163,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
         | undefined
     )?.message;
     const usage = message?.usage_metadata;
-    await this.recorder.record(this.identity(call.metadata, runId), 'model.call.finished', {
+    await this.recorder.record(this.leave(call.metadata, runId), 'model.call.finished', {
       model: call.name,
       callId: runId,
       cached: extraParams?.cached === true,
@@ -155,7 +182,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
 
   override async handleLLMError(error: unknown, runId: string): Promise<void> {
     const call = this.finish(runId);
-    await this.recorder.record(this.identity(call.metadata, runId), 'model.call.failed', {
+    await this.recorder.record(this.leave(call.metadata, runId), 'model.call.failed', {
       model: call.name,
       callId: runId,
       durationMs: call.durationMs,
@@ -167,12 +194,13 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
     tool: Serialized,
     _input: string,
     runId: string,
-    _parentRunId?: string,
+    parentRunId?: string,
     _tags?: string[],
     metadata?: Record<string, unknown>,
     runName?: string,
     toolCallId?: string,
   ): Promise<void> {
+    this.enter(runId, parentRunId);
     const name = runName ?? tool.id?.at(-1) ?? 'tool';
     this.started.set(runId, { at: performance.now(), name, metadata: { ...metadata, toolCallId } });
     await this.recorder.record(this.identity(metadata, runId), 'tool.call.requested', {
@@ -184,7 +212,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
   override async handleToolEnd(_output: unknown, runId: string): Promise<void> {
     const call = this.finish(runId);
     const toolCallId = call.metadata?.toolCallId;
-    await this.recorder.record(this.identity(call.metadata, runId), 'tool.call.executed', {
+    await this.recorder.record(this.leave(call.metadata, runId), 'tool.call.executed', {
       tool: call.name,
       ...(typeof toolCallId === 'string' ? { toolCallId } : {}),
       outcome: 'success',
@@ -196,7 +224,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
     const call = this.finish(runId);
     const interrupted = (error as { name?: unknown })?.name === 'GraphInterrupt';
     await this.recorder.record(
-      this.identity(call.metadata, runId),
+      this.leave(call.metadata, runId),
       interrupted ? 'interrupt.raised' : 'tool.call.failed',
       interrupted
         ? { node: 'tools', reason: 'tool interrupted' }

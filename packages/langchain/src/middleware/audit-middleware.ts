@@ -1,24 +1,42 @@
 import { AIMessage, ToolMessage } from '@langchain/core/messages';
 import { isGraphInterrupt } from '@langchain/langgraph';
 import { createMiddleware } from 'langchain';
-import type { AuditLog } from '@tristack/core';
+import { z } from 'zod';
+import { unwrapTristackError, type AuditLog } from '@tristack/core';
 import { tristackMetadata } from '../cache-request.js';
 import { modelName } from '../model-identity.js';
-import { defaultRunIdentity, runIdentityContextSchema, type ResolveRunIdentity } from '../run-context.js';
-import { AuditRecorder, auditError, type AuditFailurePolicy } from './audit-recorder.js';
+import { langGraphRunId } from '../langgraph-run-id.js';
+import { runIdentityContextSchema, type RunContextSource, type RunIdentity } from '../run-context.js';
+import { AuditRecorder, auditError } from './audit-recorder.js';
+import type { RunWrites } from './run-writes.js';
+import {
+  functionOption,
+  identityOption,
+  instanceOption,
+  parseMiddlewareOptions,
+} from './middleware-option-schemas.js';
 
-export interface AuditMiddlewareOptions {
-  auditLog: AuditLog;
+export const auditMiddlewareOptionsSchema = z.object({
+  auditLog: instanceOption<AuditLog>('auditLog', ['record']),
   /** @default defaultRunIdentity */
-  identity?: ResolveRunIdentity;
+  identity: identityOption,
   /**
    * An audit write that fails: `'throw'` fails the call (nothing runs unaudited), `'ignore'`
    * carries on, a function is told and carries on.
    * @default 'throw'
    */
-  onError?: AuditFailurePolicy;
+  onError: z
+    .union([z.enum(['throw', 'ignore']), functionOption<(error: unknown) => void>('onError')])
+    .default('throw'),
   /** Record tool arguments (redacted by the log). @default true */
-  recordArguments?: boolean;
+  recordArguments: z.boolean().default(true),
+});
+export type AuditMiddlewareOptions = z.input<typeof auditMiddlewareOptionsSchema>;
+
+/** The denial the rate-limit middleware put on the answer it ended a turn with, if any. */
+function rateLimitDenial(message: AIMessage): { retryAfterMs?: number; rule?: string } | undefined {
+  const metadata = message.response_metadata as { tristack?: { rateLimited?: object } } | undefined;
+  return metadata?.tristack?.rateLimited;
 }
 
 /** Whether this tool run is the re-run of a node resumed with `Command({ resume })`. */
@@ -32,12 +50,36 @@ function isResuming(configurable: Record<string, unknown> | undefined): boolean 
 /**
  * Records every decision of the agent loop in the `AuditLog`, awaited: each model call (model,
  * usage, cached or not, fallback taken, duration), each tool call the model requested, each
- * tool execution, and interrupts raised and resumed. Put it first (outermost).
+ * tool execution, and interrupts raised and resumed. Put it first (outermost). Every event of
+ * one run carries the same `runId`: the context's, else the LangGraph run's (`langGraphRunId`).
  */
-export function auditMiddleware(options: AuditMiddlewareOptions) {
-  const identityOf = options.identity ?? defaultRunIdentity;
+export function auditMiddleware(input: AuditMiddlewareOptions) {
+  return createAuditMiddleware(input);
+}
+
+/**
+ * `auditMiddleware` with the run's deferred `writes`: a model call's record is awaited together
+ * with the writes deferred inside it (the cache store), in one round trip, before the call
+ * returns. With `deferFinal` and an `onError` other than `'throw'` (a record that cannot fail the
+ * run), the record of a call whose answer ends the turn (no tool calls) is instead awaited at the
+ * end of the run (the memory middleware settles it with its append). With `'throw'` it is always
+ * awaited first: a failed record fails the run before memory appends the turn.
+ * @internal
+ */
+export function createAuditMiddleware(input: AuditMiddlewareOptions, writes?: RunWrites, deferFinal = false) {
+  const options = parseMiddlewareOptions(auditMiddlewareOptionsSchema, input, 'auditMiddleware');
+  const resolve = options.identity;
+  // A custom resolver that names no run still gets the LangGraph run's id: `audit run` finds it.
+  const identityOf = (source: RunContextSource): RunIdentity => {
+    const identity = resolve(source);
+    if (identity.runId) return identity;
+    const runId = langGraphRunId(source);
+    return runId ? { ...identity, runId } : identity;
+  };
   const recorder = new AuditRecorder(options.auditLog, options.onError);
-  const withArguments = options.recordArguments ?? true;
+  const withArguments = options.recordArguments;
+  // Only a record that cannot fail the run may be awaited after memory's append.
+  const deferFinalRecord = deferFinal && options.onError !== 'throw';
   return createMiddleware({
     name: 'TristackAudit',
     contextSchema: runIdentityContextSchema,
@@ -52,14 +94,28 @@ export function auditMiddleware(options: AuditMiddlewareOptions) {
           await recorder.record(identity, 'model.call.failed', {
             model: modelName(request.model),
             durationMs: performance.now() - started,
-            error: auditError(error),
+            // LangChain wraps a middleware's error (MiddlewareError, no code): record the Tristack one.
+            error: auditError(unwrapTristackError(error) ?? error),
           });
         throw error;
       }
       const message = AIMessage.isInstance(response) ? response : undefined;
+      const denied = message ? rateLimitDenial(message) : undefined;
+      if (denied) {
+        // The limiter ended the turn (`onDenied: 'end'`/'wait'): the model never ran, so this is
+        // no finished call. Recorded as `onDenied: 'throw'` records it: failed, code RATE_LIMITED.
+        await recorder.record(identity, 'model.call.failed', {
+          model: modelName(request.model),
+          durationMs: performance.now() - started,
+          error: { name: 'RateLimitedError', code: 'RATE_LIMITED', message: message!.text },
+          rateLimited: denied,
+        });
+        if (writes) await writes.settle();
+        return response;
+      }
       const metadata = message ? tristackMetadata(message) : {};
       const usage = message?.usage_metadata;
-      await recorder.record(identity, 'model.call.finished', {
+      const finished = recorder.record(identity, 'model.call.finished', {
         model: metadata.model ?? modelName(request.model),
         cached: metadata.cached !== undefined,
         durationMs: performance.now() - started,
@@ -78,6 +134,13 @@ export function auditMiddleware(options: AuditMiddlewareOptions) {
         ...(metadata.fallback ? { fallback: metadata.fallback } : {}),
         toolCallCount: message?.tool_calls?.length ?? 0,
       });
+      if (!writes) await finished;
+      else if (deferFinalRecord && !message?.tool_calls?.length) {
+        // The cache store (deferred inside this call) is still awaited here: a failed store fails
+        // the call before memory appends the turn.
+        await writes.settle();
+        if (!writes.defer(finished)) await finished;
+      } else await writes.settle(finished);
       for (const call of message?.tool_calls ?? []) {
         await recorder.record(identity, 'tool.call.requested', {
           tool: call.name,

@@ -1,4 +1,5 @@
 import type { AuditEventInput, AuditEventType, AuditLog } from '@tristack/core';
+import { TelemetryAttribute, TelemetryEventName, recordingSpan } from '@tristack/core/driver-kit';
 import type { RunIdentity } from '../run-context.js';
 
 /** What to do when the audit log refuses or fails an event. */
@@ -23,7 +24,16 @@ export class AuditRecorder {
       ...(identity.runId ? { runId: identity.runId } : {}),
     };
     try {
-      await this.auditLog.record({ ...envelope, type, data } as unknown as AuditEventInput<Type>);
+      const event = await this.auditLog.record({
+        ...envelope,
+        type,
+        data,
+      } as unknown as AuditEventInput<Type>);
+      // The trace points back to the audit entry (the entry carries the trace's ids).
+      recordingSpan()?.addEvent(TelemetryEventName.auditRecorded, {
+        [TelemetryAttribute.auditEventId]: event.id,
+        [TelemetryAttribute.auditEventType]: type,
+      });
     } catch (error) {
       if (this.onError === 'throw') throw error;
       if (typeof this.onError === 'function') this.onError(error);

@@ -1,37 +1,51 @@
 import { AIMessage } from '@langchain/core/messages';
 import { createMiddleware, type AgentMiddleware } from 'langchain';
+import { z } from 'zod';
 import type { CircuitBreaker } from '@tristack/core';
 import { withTristackMetadata } from '../cache-request.js';
 import { fallbackReason } from '../model-errors.js';
 import { modelName } from '../model-identity.js';
 import { defaultModelBreakerName, throughBreaker } from './circuit-breaker-middleware.js';
+import {
+  functionOption,
+  instanceOption,
+  objectOption,
+  parseMiddlewareOptions,
+} from './middleware-option-schemas.js';
 
 type AgentModel = Parameters<NonNullable<AgentMiddleware['wrapModelCall']>>[0]['model'];
 
-export interface FallbackMiddlewareOptions {
+const defaultShouldFallback = (error: unknown) => fallbackReason(error) !== undefined;
+
+export const fallbackMiddlewareOptionsSchema = z.object({
   /** Models to try, in order, after the agent's own model. Tools and structured output are bound to each. */
-  models: readonly AgentModel[];
+  models: z.array(objectOption<AgentModel>('each fallback model')).readonly(),
   /**
    * Makes the fallback breaker-aware: each model runs through its breaker, and a model whose
    * breaker is open is skipped without being called.
    */
-  breaker?: CircuitBreaker;
+  breaker: instanceOption<CircuitBreaker>('breaker', ['execute']).optional(),
   /** @default `model:<model id>` */
-  breakerName?: (model: unknown) => string;
+  breakerName: functionOption<(model: unknown) => string>('breakerName').default(
+    () => defaultModelBreakerName,
+  ),
   /**
    * Whether an error moves on to the next model.
    * @default 429, 5xx, timeouts and open breakers; other errors (400, auth, bad input) are thrown
    */
-  shouldFallback?: (error: unknown) => boolean;
-}
+  shouldFallback: functionOption<(error: unknown) => boolean>('shouldFallback').default(
+    () => defaultShouldFallback,
+  ),
+});
+export type FallbackMiddlewareOptions = z.input<typeof fallbackMiddlewareOptionsSchema>;
 
 /**
  * Ordered model fallback: on a 429, a 5xx, a timeout or an open breaker, the same request goes to
  * the next model. The answer says in `response_metadata.tristack.fallback` which model served it.
  */
-export function fallbackMiddleware(options: FallbackMiddlewareOptions) {
-  const shouldFallback = options.shouldFallback ?? ((error: unknown) => fallbackReason(error) !== undefined);
-  const breakerName = options.breakerName ?? defaultModelBreakerName;
+export function fallbackMiddleware(input: FallbackMiddlewareOptions) {
+  const options = parseMiddlewareOptions(fallbackMiddlewareOptionsSchema, input, 'fallbackMiddleware');
+  const { shouldFallback, breakerName } = options;
   return createMiddleware({
     name: 'TristackFallback',
     wrapModelCall: async (request, handler) => {

@@ -1,13 +1,10 @@
 export {
   rateLimitMiddleware,
-  estimateMessagesTokens,
   RateLimitedError,
   type RateLimitMiddlewareOptions,
 } from './rate-limit-middleware.js';
 export {
   circuitBreakerMiddleware,
-  defaultModelBreakerName,
-  throughBreaker,
   type CircuitBreakerMiddlewareOptions,
 } from './circuit-breaker-middleware.js';
 export { fallbackMiddleware, type FallbackMiddlewareOptions } from './fallback-middleware.js';
@@ -22,6 +19,13 @@ export {
   type StructuredOutputRepairOptions,
 } from './structured-output-repair.js';
 export { productionMiddleware, type ProductionMiddlewareOptions } from './production-middleware.js';
-export { isRetryableModelError, fallbackReason } from '../model-errors.js';
-export { defaultRunIdentity, type RunIdentity, type ResolveRunIdentity } from '../run-context.js';
+export { telemetryMiddleware, type TelemetryMiddlewareOptions } from './telemetry-middleware.js';
+export { isRetryableModelError } from '../model-errors.js';
+export {
+  defaultRunIdentity,
+  identityFromConfigurable,
+  MissingRunIdentityError,
+  type RunIdentity,
+  type ResolveRunIdentity,
+} from '../run-context.js';
 export { tristackMetadata, type TristackResponseMetadata } from '../cache-request.js';

@@ -79,20 +79,19 @@ describe.each(['memory', 'redis'] as const)('createAgent middleware with %s driv
       .respond(new AIMessage('Paris (tools)'));
     const middleware = [responseCacheMiddleware({ cache })];
     const agent = createAgent({ model, middleware });
-    const first = await agent.invoke(ask('What is the capital of France?'), { context: { tenantId: 't1' } });
-    const second = await agent.invoke(ask('What is the capital of France?'), { context: { tenantId: 't1' } });
+    const user = { tenantId: 't1', userId: 'u1' };
+    const first = await agent.invoke(ask('What is the capital of France?'), { context: user });
+    const second = await agent.invoke(ask('What is the capital of France?'), { context: user });
     expect(lastText(first)).toBe('Paris');
     expect(lastText(second)).toBe('Paris');
     expect(tristackMetadata(second.messages.at(-1)!).cached?.kind).toBe('exact');
     expect(model.callCount).toBe(1);
     const otherTenant = await agent.invoke(ask('What is the capital of France?'), {
-      context: { tenantId: 't2' },
+      context: { tenantId: 't2', userId: 'u1' },
     });
     expect(lastText(otherTenant)).toBe('Paris (t2)');
     const withTools = createAgent({ model, tools: [weather], middleware });
-    const toolResult = await withTools.invoke(ask('What is the capital of France?'), {
-      context: { tenantId: 't1' },
-    });
+    const toolResult = await withTools.invoke(ask('What is the capital of France?'), { context: user });
     expect(lastText(toolResult)).toBe('Paris (tools)');
     expect(model.callCount).toBe(3);
   });
@@ -102,8 +101,9 @@ describe.each(['memory', 'redis'] as const)('createAgent middleware with %s driv
     if (!cache.semanticTier.available) skip(`semantic tier unavailable here: ${cache.semanticTier.reason}`);
     const model = fakeModel().respond(new AIMessage('Paris')).respond(new AIMessage('uncached'));
     const agent = createAgent({ model, middleware: [responseCacheMiddleware({ cache })] });
-    await agent.invoke(ask('What is the capital city of France?'));
-    const paraphrase = await agent.invoke(ask('what is the capital city of france'));
+    const context = { userId: 'u1' };
+    await agent.invoke(ask('What is the capital city of France?'), { context });
+    const paraphrase = await agent.invoke(ask('what is the capital city of france'), { context });
     expect(lastText(paraphrase)).toBe('Paris');
     expect(tristackMetadata(paraphrase.messages.at(-1)!).cached?.kind).toBe('semantic');
     expect(model.callCount).toBe(1);
@@ -215,7 +215,7 @@ describe.each(['memory', 'redis'] as const)('createAgent middleware with %s driv
         retry: { maxRetries: 1, initialDelayMs: 1, jitter: false },
       }),
     });
-    const context = { tenantId: 'prod' };
+    const context = { tenantId: 'prod', userId: 'u1' };
     expect(lastText(await agent.invoke(ask('status?'), { context }))).toBe('from backup');
     expect(lastText(await agent.invoke(ask('status?'), { context }))).toBe('from backup');
     expect(backup.callCount).toBe(1);

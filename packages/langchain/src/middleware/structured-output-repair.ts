@@ -1,11 +1,15 @@
 import { AIMessage, HumanMessage, type BaseMessage } from '@langchain/core/messages';
 import { createMiddleware } from 'langchain';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { TristackError } from '@tristack/core';
 import { errorChain } from '../model-errors.js';
+import { countOption, functionOption, parseMiddlewareOptions } from './middleware-option-schemas.js';
+
+const structuredOutputRepairMarker = Symbol.for('tristack.error.StructuredOutputRepairError');
 
 /** The model's structured output still failed to parse after every repair. */
 export class StructuredOutputRepairError extends TristackError {
+  private readonly [structuredOutputRepairMarker] = true;
   readonly attempts: number;
   readonly lastOutput: string | undefined;
   constructor(attempts: number, lastError: unknown, lastOutput: string | undefined) {
@@ -21,19 +25,10 @@ export class StructuredOutputRepairError extends TristackError {
     this.attempts = attempts;
     this.lastOutput = lastOutput;
   }
-}
 
-export interface StructuredOutputRepairOptions {
-  /**
-   * Validates the final answer's text as JSON against this schema and returns it as the agent's
-   * `structuredResponse`. Without it, only LangChain's own parse failures (`responseFormat`
-   * provider strategy) are repaired.
-   */
-  schema?: z.ZodType;
-  /** Re-asks after the first failure. @default 2 */
-  maxRepairs?: number;
-  /** The message that asks for a repair. */
-  repairPrompt?: (error: string) => string;
+  static override isInstance(error: unknown): error is StructuredOutputRepairError {
+    return TristackError.hasMarker(error, structuredOutputRepairMarker);
+  }
 }
 
 function errorText(error: unknown): string {
@@ -45,6 +40,28 @@ const isParseFailure = (error: unknown) =>
 
 const defaultRepairPrompt = (error: string) =>
   `Your previous reply could not be parsed as the required structured output:\n${error}\nReply again with only valid output that matches the schema exactly.`;
+
+export const structuredOutputRepairOptionsSchema = z.object({
+  /**
+   * Validates the final answer's text as JSON against this schema and returns it as the agent's
+   * `structuredResponse`. Without it, only LangChain's own parse failures (`responseFormat`
+   * provider strategy) are repaired.
+   */
+  schema: z
+    .custom<z.ZodType>(
+      (value) =>
+        typeof value === 'object' &&
+        value !== null &&
+        typeof (value as { safeParse?: unknown }).safeParse === 'function',
+      { message: 'schema must be a zod schema' },
+    )
+    .optional(),
+  /** Re-asks after the first failure. @default 2 */
+  maxRepairs: countOption(0, 100).default(2),
+  /** The message that asks for a repair. */
+  repairPrompt: functionOption<(error: string) => string>('repairPrompt').default(() => defaultRepairPrompt),
+});
+export type StructuredOutputRepairOptions = z.input<typeof structuredOutputRepairOptionsSchema>;
 
 /** The JSON in a reply: the text itself, or the first fenced block. */
 function jsonText(message: AIMessage): string {
@@ -58,9 +75,13 @@ function jsonText(message: AIMessage): string {
  * `maxRepairs` times, then throws `StructuredOutputRepairError`. Only a final answer (no tool
  * calls) is checked.
  */
-export function structuredOutputRepair(options: StructuredOutputRepairOptions = {}) {
-  const maxRepairs = options.maxRepairs ?? 2;
-  const prompt = options.repairPrompt ?? defaultRepairPrompt;
+export function structuredOutputRepair(input: StructuredOutputRepairOptions = {}) {
+  const options = parseMiddlewareOptions(
+    structuredOutputRepairOptionsSchema,
+    input,
+    'structuredOutputRepair',
+  );
+  const { maxRepairs, repairPrompt: prompt } = options;
   return createMiddleware({
     name: 'TristackStructuredOutputRepair',
     wrapModelCall: async (request, handler) => {

@@ -8,6 +8,7 @@ import type { BaseLanguageModelInput } from '@langchain/core/language_models/bas
 import { AIMessage, AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
 import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
 import type { Runnable } from '@langchain/core/runnables';
+import { z } from 'zod';
 import type { CircuitBreaker, RateLimitKey, RateLimiter, SemanticCache } from '@tristack/core';
 import {
   fromCacheHit,
@@ -19,23 +20,62 @@ import { fallbackReason } from '../model-errors.js';
 import { modelName } from '../model-identity.js';
 import { RateLimitedError, estimateMessagesTokens } from '../middleware/rate-limit-middleware.js';
 import { defaultModelBreakerName, throughBreaker } from '../middleware/circuit-breaker-middleware.js';
-import { defaultRunIdentity, type ResolveRunIdentity, type RunIdentity } from '../run-context.js';
+import { identityRateLimitKeys } from '../middleware/rate-limit-key.js';
+import {
+  functionOption,
+  instanceOption,
+  parseMiddlewareOptions,
+} from '../middleware/middleware-option-schemas.js';
+import { cacheOwner, type CacheScopeOptions } from '../cache-scope.js';
+import {
+  defaultRunIdentity,
+  runContextOfModelCall,
+  type ResolveRunIdentity,
+  type RunIdentity,
+} from '../run-context.js';
 
 type ChatRunnable = Runnable<BaseLanguageModelInput, BaseMessage>;
 
-export interface WithTristackOptions {
+export interface WithTristackOptions extends CacheScopeOptions {
   limiter?: RateLimiter;
-  /** @default the run's tenant id, else `'default'` */
+  /**
+   * @default derived from the limiter's rule scopes and the run's identity, as
+   * `rateLimitMiddleware` does (`identityRateLimitKeys`): no bucket is shared by callers the
+   * identity cannot tell apart — a call whose run lacks the id throws `MissingRunIdentityError`.
+   */
   limiterKey?: (identity: RunIdentity) => RateLimitKey;
+  /** The id of the limiter's `provider`-scope rules with the default `limiterKey`. */
+  provider?: string;
   breaker?: CircuitBreaker;
   /** Models tried in order after the wrapped one on 429, 5xx, timeout or an open breaker. */
   fallbacks?: BaseChatModel[];
+  /**
+   * Scoped by tenant and user (`tenant`, `shareAcrossUsers`): a call whose run names no user is
+   * not cached unless `shareAcrossUsers` is set; tool-result calls are only ever cached per user.
+   */
   cache?: SemanticCache;
-  /** @default the run's tenant id, else `'default'` */
-  tenant?: (identity: RunIdentity) => string;
-  /** @default defaultRunIdentity over the call's config */
+  /**
+   * Reads the run's identity from its context: the `context` LangChain passes the model call
+   * (`createAgent`), else the enclosing graph's config (a node calling `model.invoke(messages)`).
+   * Tenant and user come from `context` only; see `identityFromConfigurable` for the opt-in.
+   * For a bare model outside any graph, pass `() => ({ tenantId, userId })`.
+   * @default defaultRunIdentity
+   */
   identity?: ResolveRunIdentity;
 }
+
+/** Checks `WithTristackOptions` when the model is wrapped (the instance keeps the caller's object). */
+const withTristackOptionsSchema = z.object({
+  limiter: instanceOption<RateLimiter>('limiter', ['limit']).optional(),
+  limiterKey: functionOption('limiterKey').optional(),
+  provider: z.string().min(1).optional(),
+  breaker: instanceOption<CircuitBreaker>('breaker', ['execute']).optional(),
+  fallbacks: z.array(instanceOption<BaseChatModel>('each fallback model', ['invoke'])).optional(),
+  cache: instanceOption<SemanticCache>('cache', ['lookup', 'store']).optional(),
+  identity: functionOption('identity').optional(),
+  tenant: functionOption('tenant').optional(),
+  shareAcrossUsers: z.boolean().optional(),
+});
 
 interface Wrapped {
   models: ChatRunnable[];
@@ -48,9 +88,11 @@ interface Wrapped {
  * A chat model that applies the limiter, breaker, fallback and cache to any chat model — for
  * plain LangGraph graphs and bare models. `bindTools` and `withStructuredOutput` bind on every
  * model of the fallback list. Pair it with `AuditCallbackHandler` for the audit trail.
+ * The run's identity (cache scope, limiter key) is read from the run's `context` — see `identity`.
  */
 export class TristackChatModel extends BaseChatModel {
   private readonly wrapped: Wrapped;
+  private readonly limiterKey: (identity: RunIdentity) => RateLimitKey;
 
   constructor(
     private readonly options: WithTristackOptions,
@@ -58,6 +100,11 @@ export class TristackChatModel extends BaseChatModel {
   ) {
     super({});
     this.wrapped = wrapped;
+    this.limiterKey =
+      options.limiterKey ??
+      (options.limiter
+        ? identityRateLimitKeys(options.limiter, { provider: options.provider, what: 'withTristack' }).model
+        : () => ({}));
   }
 
   _llmType(): string {
@@ -81,7 +128,9 @@ export class TristackChatModel extends BaseChatModel {
   }
 
   private identity(options: this['ParsedCallOptions']): RunIdentity {
-    return (this.options.identity ?? defaultRunIdentity)(options as never);
+    return (this.options.identity ?? defaultRunIdentity)(
+      runContextOfModelCall(options as { context?: unknown }),
+    );
   }
 
   /** Calls the models in order (through their breakers) until one answers. */
@@ -117,9 +166,10 @@ export class TristackChatModel extends BaseChatModel {
     _runManager?: CallbackManagerForLLMRun,
   ): Promise<ChatResult> {
     const identity = this.identity(options);
-    const cacheRequest = this.options.cache
+    const owner = this.options.cache ? cacheOwner(identity, messages, this.options) : undefined;
+    const cacheRequest = owner
       ? toSemanticCacheRequest({
-          tenant: (this.options.tenant ?? ((each: RunIdentity) => each.tenantId ?? 'default'))(identity),
+          ...owner,
           model: this.wrapped.names[0]!,
           messages,
           tools: this.wrapped.tools,
@@ -131,7 +181,7 @@ export class TristackChatModel extends BaseChatModel {
       if (found.hit) return { generations: [{ text: '', message: fromCacheHit(found) }] };
     }
     if (this.options.limiter) {
-      const key = (this.options.limiterKey ?? ((each: RunIdentity) => each.tenantId ?? 'default'))(identity);
+      const key = this.limiterKey(identity);
       const units = new Set(this.options.limiter.limits.map((rule) => rule.unit));
       const cost: Record<string, number> = units.has('tokens')
         ? { requests: 1, tokens: estimateMessagesTokens(messages) }
@@ -179,6 +229,7 @@ export class TristackChatModel extends BaseChatModel {
 
 /** Wraps a chat model with the Tristack primitives (see `TristackChatModel`). */
 export function withTristack(model: BaseChatModel, options: WithTristackOptions): TristackChatModel {
+  parseMiddlewareOptions(withTristackOptionsSchema, options, 'withTristack');
   const models = [model, ...(options.fallbacks ?? [])];
   return new TristackChatModel(options, {
     models: models as unknown as ChatRunnable[],

@@ -11,9 +11,11 @@ import {
   type ListToolsRequest,
   type ToolProvider,
   type ToolResult,
+  unwrapTristackError,
 } from '@tristack/core';
 import { driverTable } from '../drivers.fixture.js';
 import { auditMiddleware } from '../middleware/audit-middleware.js';
+import { MissingRunIdentityError } from '../run-context.js';
 import { toLangChainTools } from './to-langchain-tools.js';
 
 const CONSENT_URL = 'https://consent.example/authorize?state=secret-state';
@@ -117,5 +119,19 @@ describe.each(['memory', 'redis'] as const)('toLangChainTools with %s audit log'
     await agent.invoke({ messages: [new HumanMessage('list')] }, config);
     const resumed = await agent.invoke(new Command({ resume: { granted: false } }), config);
     expect(resumed.messages.at(-1)!.text).toBe('Error: the user did not authorize list_repos.');
+  });
+
+  it('a run without a user fails with MissingRunIdentityError, and the tool does not run', async () => {
+    const provider = new ConsentGatedProvider();
+    provider.authorized.add('u3');
+    const [listRepos] = await toLangChainTools(provider, { listFor: { userId: 'u3' } });
+    const error: unknown = await listRepos!
+      .invoke({ id: 'c1', name: 'list_repos', args: { owner: 'x' }, type: 'tool_call' }, {
+        context: { tenantId: 'acme' },
+      } as never)
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(MissingRunIdentityError);
+    expect(unwrapTristackError(error)).toMatchObject({ code: 'IDENTITY_REQUIRED', missing: 'userId' });
+    expect(provider.calls).toEqual([]);
   });
 });

@@ -1,7 +1,12 @@
 import { tool, type StructuredToolInterface, type ToolRunnableConfig } from '@langchain/core/tools';
 import { interrupt } from '@langchain/langgraph';
 import type { ToolApproval, ToolDefinition, ToolProvider, ToolResult } from '@tristack/core';
-import { defaultRunIdentity, type ResolveRunIdentity, type RunIdentity } from '../run-context.js';
+import {
+  defaultRunIdentity,
+  MissingRunIdentityError,
+  type ResolveRunIdentity,
+  type RunIdentity,
+} from '../run-context.js';
 
 /** The interrupt a tool raises when the user must grant OAuth consent. Carries the URL, never a token. */
 export interface ToolAuthorizationInterrupt {
@@ -69,8 +74,8 @@ async function runTool(
   options: ToLangChainToolsOptions,
 ): Promise<string> {
   const identity = (options.identity ?? defaultRunIdentity)(config as never);
-  if (!identity.userId)
-    throw new Error(`[tristack] [langchain] tool ${definition.name}: the run context names no userId`);
+  // A typed error (code IDENTITY_REQUIRED), so `unwrapTristackError` finds it as for the middleware.
+  if (!identity.userId) throw new MissingRunIdentityError(`tool ${definition.name}`, 'userId');
   const caller = { ...identity, userId: identity.userId };
   const toolCallId = config.toolCall?.id;
   let approval: ToolApproval | undefined;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { MemorySaver } from '@langchain/langgraph';
 import { emptyCheckpoint, uuid6, type Checkpoint } from '@langchain/langgraph-checkpoint';
 import { BackendUnavailableError, InvalidInputError, LeaseLostError } from '@tristack/core';
@@ -167,7 +168,7 @@ describe('RedisCheckpointSaver', () => {
     }
     const short = new RedisCheckpointSaver({ client: redis.client, ttlMs: 50 });
     await short.put({ configurable: { thread_id: 'gone' } }, checkpoint({ a: 1 }), metadata, { a: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 120));
+    await sleep(120);
     expect(await short.getTuple({ configurable: { thread_id: 'gone' } })).toBeUndefined();
   });
 

@@ -16,23 +16,18 @@ import {
   type PendingWrite,
   type SerializerProtocol,
 } from '@langchain/langgraph-checkpoint';
+import { InvalidInputError, LeaseLostError, validateId } from '@tristack/core';
 import {
-  InvalidInputError,
-  LeaseLostError,
   idSchema,
   parseInput,
   parseOptions,
-  validateId,
+  isWellFormedText,
   type RedisConnection,
-} from '@tristack/core';
-import { redisKey, toRedisConnection } from '@tristack/redis';
+} from '@tristack/core/driver-kit';
+import { toRedisConnection, type RedisDriverOptions } from '@tristack/redis';
+import { redisKey, splitRedisDriverOptions } from '@tristack/redis/driver-kit';
 import { z } from 'zod';
-import {
-  checkAdapterOptions,
-  prefixSchema,
-  ttlMsSchema,
-  type RedisAdapterOptions,
-} from '../driver-options.js';
+import { prefixSchema, ttlMsSchema } from '../driver-options.js';
 import { decodeValue, encodeValue } from '../serialized-value.js';
 import {
   listCheckpointsScript,
@@ -61,7 +56,7 @@ export interface CheckpointFencingOptions {
   leasePrefix?: string;
 }
 
-export interface RedisCheckpointSaverOptions extends RedisAdapterOptions {
+export interface RedisCheckpointSaverOptions extends RedisDriverOptions {
   /**
    * Time to live of a thread's keys, refreshed by every `put`/`putWrites`: abandoned threads expire.
    * @default undefined (never expire)
@@ -97,8 +92,13 @@ const optionsSchema = z.object({
 const namespaceSchema = z
   .string()
   .max(1024)
-  .refine((value) => !value.includes('\0'), 'must not contain NUL');
+  .refine((value) => !value.includes('\0'), 'must not contain NUL')
+  // A lone surrogate reaches Redis as U+FFFD, so two namespaces would share checkpoints.
+  .refine(isWellFormedText, 'must be well-formed UTF-16 (no lone surrogate)');
 const fencingTokenSchema = z.number().int().positive();
+/** `[channel, value]` pairs: the value is the serializer's business, the channel a name. */
+const writesSchema = z.array(z.tuple([z.string(), z.unknown()]));
+const taskPathSchema = z.string();
 
 interface Location {
   threadId: string;
@@ -121,7 +121,7 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
 
   constructor(options: RedisCheckpointSaverOptions) {
     super(options?.serde);
-    this.prefix = checkAdapterOptions(options, 'RedisCheckpointSaver');
+    this.prefix = splitRedisDriverOptions(options, 'RedisCheckpointSaver').prefix;
     const { client: _client, prefix: _prefix, serde: _serde, ...rest } = options;
     const parsed = parseOptions(optionsSchema, rest, { what: 'RedisCheckpointSaver', driver: DRIVER });
     this.connection = toRedisConnection(options.client, DRIVER);
@@ -136,7 +136,7 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
   async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
     if (config.configurable?.thread_id === undefined) return undefined;
     const location = this.location(config);
-    const checkpointId = getCheckpointId(config);
+    const checkpointId = this.requestedCheckpointId(config);
     const args = checkpointId
       ? ['members', member(location.namespace, this.checkpointId(checkpointId))]
       : ['latest', `[${location.namespace}\0`, `(${location.namespace}\x01`];
@@ -261,6 +261,8 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
     const { threadId, namespace } = this.location(config);
     const checkpointMember = member(namespace, this.checkpointId(config.configurable.checkpoint_id));
     const task = validateId(taskId, 'taskId', DRIVER);
+    parseInput(writesSchema, writes, { what: 'writes', driver: DRIVER });
+    parseInput(taskPathSchema, taskPath, { what: 'taskPath', driver: DRIVER });
     const token = this.fencingToken(config);
     const args: string[] = [];
     for (const [index, [channel, value]] of writes.entries()) {
@@ -411,7 +413,21 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
   }
 
   private threadId(value: unknown): string {
-    return validateId(typeof value === 'number' ? String(value) : value, 'thread_id', DRIVER);
+    // A finite number is its decimal text; NaN or Infinity stays a number, which validateId rejects.
+    const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+    return validateId(text, 'thread_id', DRIVER);
+  }
+
+  /**
+   * The checkpoint `getTuple` asks for, or undefined for the latest. LangGraph reads a missing or
+   * empty id as "the latest"; any other value must be an id (a NaN or 0 is not "no id").
+   */
+  private requestedCheckpointId(config: RunnableConfig): string | undefined {
+    const requested = config.configurable?.checkpoint_id as unknown;
+    if (requested !== undefined && requested !== null && requested !== '')
+      return this.checkpointId(requested);
+    const fallback = getCheckpointId(config);
+    return fallback ? this.checkpointId(fallback) : undefined;
   }
 
   private checkpointId(value: unknown): string {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { useRedisCluster } from '@tristack/testing/redis';
 import { describe, expect, it } from 'vitest';
 import { RedisNodeCache } from './redis-node-cache.js';
@@ -43,7 +44,7 @@ describe('RedisNodeCache on a 3-master cluster', () => {
       .flat()
       .filter((key) => key.endsWith(':long'));
     expect(await redis.cluster.pTTL(longKey!)).toBeGreaterThan(50_000);
-    await new Promise((resolve) => setTimeout(resolve, 120));
+    await sleep(120);
     expect(await caches[0]!.get([[['node', 'b'], 'short']])).toEqual([]);
 
     await caches[0]!.clear([['node', 'a']]);

@@ -4,63 +4,37 @@ import {
   type CacheNamespace,
   type SerializerProtocol,
 } from '@langchain/langgraph-checkpoint';
-import { idSchema, parseOptions, type RedisConnection } from '@tristack/core';
-import { RedisScript, redisKey, toRedisConnection } from '@tristack/redis';
+import { InvalidInputError } from '@tristack/core';
+import {
+  idSchema,
+  isWellFormedText,
+  parseInput,
+  parseOptions,
+  type RedisConnection,
+} from '@tristack/core/driver-kit';
+import { toRedisConnection, type RedisDriverOptions } from '@tristack/redis';
+import { RedisScript, redisKey, splitRedisDriverOptions } from '@tristack/redis/driver-kit';
 import { z } from 'zod';
-import { checkAdapterOptions, type RedisAdapterOptions } from '../driver-options.js';
+import { MAX_TTL_MS } from '../driver-options.js';
 import { decodeValue, encodeValue } from '../serialized-value.js';
+import clearSource from './lua/clear-1.lua.generated.js';
+import setSource from './lua/set-1.lua.generated.js';
 
 const DRIVER = 'langgraph-redis';
 const PRIMITIVE = 'langgraph-cache';
 
-// Keys of one cache (one hash tag, the cache name):
+// Keys of one cache (one hash tag, the cache name), every part encoded by redisKey:
 //   entry      <prefix>:langgraph-cache:{<name>}:e:<namespace>:<key>  STRING value, PX = the entry's ttl
 //   index      <prefix>:langgraph-cache:{<name>}:i:<namespace>        SET of that namespace's entry keys
-//   namespaces <prefix>:langgraph-cache:{<name>}:namespaces           SET of namespaces seen
-// clear() walks the indexes, never KEYS/SCAN.
+//   namespaces <prefix>:langgraph-cache:{<name>}:namespaces           SET of the index keys in use
+// <namespace> is the namespace's labels as a JSON array (one part, injective). clear() walks the
+// indexes, never KEYS/SCAN. The Lua lives in ./lua.
 
-/** KEYS: namespaces. ARGV: triples entry key, index key, namespace, then value, ttl ms (0 = none). */
-const setScript = new RedisScript(
-  'langgraph-cache.set',
-  `
-for i = 1, #ARGV, 5 do
-  if ARGV[i + 4] ~= '0' then
-    redis.call('SET', ARGV[i], ARGV[i + 3], 'PX', ARGV[i + 4])
-  else
-    redis.call('SET', ARGV[i], ARGV[i + 3])
-  end
-  redis.call('SADD', ARGV[i + 1], ARGV[i])
-  redis.call('SADD', KEYS[1], ARGV[i + 2])
-end
-return 1
-`,
-);
+const setScript = new RedisScript('langgraph-cache.set', setSource);
 
-/** KEYS: namespaces. ARGV: '*' for all, else namespace/index pairs. Deletes entries through the indexes. */
-const clearScript = new RedisScript(
-  'langgraph-cache.clear',
-  `
-local pairs = {}
-if ARGV[1] == '*' then
-  for _, namespace in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-    pairs[#pairs + 1] = { namespace, ARGV[2] .. namespace }
-  end
-else
-  for i = 1, #ARGV, 2 do pairs[#pairs + 1] = { ARGV[i], ARGV[i + 1] } end
-end
-for _, pair in ipairs(pairs) do
-  local entries = redis.call('SMEMBERS', pair[2])
-  for first = 1, #entries, 1000 do
-    redis.call('DEL', unpack(entries, first, math.min(first + 999, #entries)))
-  end
-  redis.call('DEL', pair[2])
-  redis.call('SREM', KEYS[1], pair[1])
-end
-return #pairs
-`,
-);
+const clearScript = new RedisScript('langgraph-cache.clear', clearSource);
 
-export interface RedisNodeCacheOptions extends RedisAdapterOptions {
+export interface RedisNodeCacheOptions extends RedisDriverOptions {
   /**
    * Name of the cache: all its keys share this hash tag (one slot), so `get` is one MGET and
    * `set`/`clear` one script. Use several names to spread caches over a cluster.
@@ -73,6 +47,23 @@ export interface RedisNodeCacheOptions extends RedisAdapterOptions {
 
 const optionsSchema = z.object({ name: idSchema.default('default') });
 
+/** Longest entry TTL in seconds (`MAX_TTL_MS`, 2^47 ms, about 4,460 years): every PX stays a valid Redis integer. */
+export const MAX_NODE_CACHE_TTL_SECONDS = Math.floor(MAX_TTL_MS / 1000);
+
+/** `[namespace labels, key]`: strings only, so no number or object is coerced into a key. */
+const fullKeySchema = z.tuple([z.array(z.string()), z.string()]);
+const getKeysSchema = z.array(fullKeySchema);
+
+/** A `set` batch, checked as a whole before the first command: one bad entry writes nothing. */
+const setBatchSchema = z.array(
+  z.object({
+    key: fullKeySchema,
+    value: z.unknown(),
+    /** Seconds, as LangGraph's `CachePolicy.ttl`; absent (or null) keeps the entry without expiry. */
+    ttl: z.number().min(0).max(MAX_NODE_CACHE_TTL_SECONDS).nullish(),
+  }),
+);
+
 /**
  * LangGraph node cache (`compile({ cache })`) on Redis: `get` is one MGET, `set` one script with
  * per-entry PX, `clear` by namespace through an index (never KEYS).
@@ -84,13 +75,14 @@ export class RedisNodeCache<V = unknown> extends BaseCache<V> {
 
   constructor(options: RedisNodeCacheOptions) {
     super(options?.serde);
-    this.prefix = checkAdapterOptions(options, 'RedisNodeCache');
+    this.prefix = splitRedisDriverOptions(options, 'RedisNodeCache').prefix;
     const { client: _client, prefix: _prefix, serde: _serde, ...rest } = options;
     this.name = parseOptions(optionsSchema, rest, { what: 'RedisNodeCache', driver: DRIVER }).name;
     this.connection = toRedisConnection(options.client, DRIVER);
   }
 
   async get(keys: CacheFullKey[]): Promise<{ key: CacheFullKey; value: V }[]> {
+    parseInput(getKeysSchema, keys, { what: 'node cache keys', driver: DRIVER });
     if (keys.length === 0) return [];
     const entryKeys = keys.map(([namespace, key]) => this.entryKey(namespace, key));
     const values = (await this.connection.sendCommand(['MGET', ...entryKeys], {
@@ -105,6 +97,7 @@ export class RedisNodeCache<V = unknown> extends BaseCache<V> {
   }
 
   async set(pairs: { key: CacheFullKey; value: V; ttl?: number }[]): Promise<void> {
+    parseInput(setBatchSchema, pairs, { what: 'node cache entries', driver: DRIVER });
     if (pairs.length === 0) return;
     const args: string[] = [];
     for (const {
@@ -112,12 +105,10 @@ export class RedisNodeCache<V = unknown> extends BaseCache<V> {
       value,
       ttl,
     } of pairs) {
-      const ttlMs = ttl === undefined ? 0 : Math.max(1, Math.round(ttl * 1000));
-      const name = namespaceText(namespace);
+      const ttlMs = ttl === undefined || ttl === null ? 0 : Math.max(1, Math.round(ttl * 1000));
       args.push(
         this.entryKey(namespace, key),
-        this.indexKey(name),
-        name,
+        this.indexKey(namespace),
         await encodeValue(this.serde, value),
         String(ttlMs),
       );
@@ -126,13 +117,7 @@ export class RedisNodeCache<V = unknown> extends BaseCache<V> {
   }
 
   async clear(namespaces: CacheNamespace[]): Promise<void> {
-    const args =
-      namespaces.length === 0
-        ? ['*', this.indexKey('')]
-        : namespaces.flatMap((namespace) => {
-            const name = namespaceText(namespace);
-            return [name, this.indexKey(name)];
-          });
+    const args = namespaces.map((namespace) => this.indexKey(namespace));
     await clearScript.run(this.connection, [this.namespacesKey()], args);
   }
 
@@ -140,9 +125,8 @@ export class RedisNodeCache<V = unknown> extends BaseCache<V> {
     return redisKey(this.prefix, PRIMITIVE, this.name, 'e', namespaceText(namespace), key);
   }
 
-  /** Index key of a namespace; with '' it is the common stem the clear-all script appends to. */
-  private indexKey(name: string): string {
-    return `${redisKey(this.prefix, PRIMITIVE, this.name, 'i')}:${name}`;
+  private indexKey(namespace: CacheNamespace): string {
+    return redisKey(this.prefix, PRIMITIVE, this.name, 'i', namespaceText(namespace));
   }
 
   private namespacesKey(): string {
@@ -150,7 +134,17 @@ export class RedisNodeCache<V = unknown> extends BaseCache<V> {
   }
 }
 
-/** A namespace as one escaped key segment (labels joined by '|', each escaped). */
+/**
+ * A namespace as one key part: its labels as a JSON array, so ['a|b'] and ['a', 'b'] differ;
+ * redisKey encodes it. JSON escapes a lone surrogate, so no label throws an untyped URIError.
+ */
 function namespaceText(namespace: CacheNamespace): string {
-  return namespace.map((label) => encodeURIComponent(label)).join('|');
+  // A lone surrogate would be escaped by JSON, but ids are well-formed everywhere else: reject it.
+  for (const label of namespace)
+    if (typeof label !== 'string' || !isWellFormedText(label))
+      throw new InvalidInputError(
+        'invalid node cache namespace: labels must be well-formed strings (no lone surrogate)',
+        { driver: DRIVER },
+      );
+  return JSON.stringify(namespace);
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { useRedisCluster } from '@tristack/testing/redis';
 import { describe, expect, it } from 'vitest';
 import { RedisStore } from './redis-store.js';
@@ -53,7 +54,7 @@ describe('RedisStore on a 3-master cluster', () => {
     const short = new RedisStore({ client: redis.cluster, prefix: redis.prefix, name: 'ttl', ttlMs: 60 });
     await short.put(['n'], 'k', { v: 1 });
     expect((await short.get(['n'], 'k'))?.value).toEqual({ v: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await sleep(150);
     expect(await short.get(['n'], 'k')).toBeNull();
     expect(await short.listNamespaces()).toEqual([]);
   });

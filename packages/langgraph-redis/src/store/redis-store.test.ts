@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { InMemoryStore } from '@langchain/langgraph-checkpoint';
 import { recordingConnection, useRedis } from '@tristack/testing/redis';
 import { describe, expect, it } from 'vitest';
@@ -60,7 +61,7 @@ describe('RedisStore', () => {
     const short = new RedisStore({ client: redis.client, name: 'ttl', ttlMs: 50 });
     await short.put(['n'], 'k', { v: 1 });
     expect((await short.get(['n'], 'k'))?.value).toEqual({ v: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 120));
+    await sleep(120);
     expect(await short.get(['n'], 'k')).toBeNull();
     expect(await short.search(['n'])).toEqual([]);
   });

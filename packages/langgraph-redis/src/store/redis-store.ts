@@ -10,16 +10,19 @@ import {
   type SearchItem,
   type SearchOperation,
 } from '@langchain/langgraph-checkpoint';
+import { InvalidInputError, TristackError } from '@tristack/core';
 import {
-  InvalidInputError,
-  TristackError,
+  MAX_PAYLOAD_DEPTH,
+  checkJsonValue,
   idSchema,
+  isWellFormedText,
   parseOptions,
   type RedisConnection,
-} from '@tristack/core';
-import { RedisScript, redisKey, toRedisConnection } from '@tristack/redis';
+} from '@tristack/core/driver-kit';
+import { toRedisConnection, type RedisDriverOptions } from '@tristack/redis';
+import { RedisScript, redisKey, splitRedisDriverOptions } from '@tristack/redis/driver-kit';
 import { z } from 'zod';
-import { checkAdapterOptions, ttlMsSchema, type RedisAdapterOptions } from '../driver-options.js';
+import { ttlMsSchema } from '../driver-options.js';
 import {
   ELEMENT_SEPARATOR,
   checkIndexConfig,
@@ -28,6 +31,7 @@ import {
   toBlob,
   type ItemVector,
 } from './store-vectors.js';
+import batchSource from './lua/batch-6.lua.generated.js';
 
 const DRIVER = 'langgraph-redis';
 const PRIMITIVE = 'langgraph-store';
@@ -41,112 +45,10 @@ const PRIMITIVE = 'langgraph-store';
 //   elements  HASH  field -> its vector elements joined by \3, to remove them with the item
 // Labels end with \1 so the prefix ["a"] matches ["a","b"] but not ["ab"].
 
-/**
- * KEYS: items, times, index, expiry, vectors, elements. ARGV: op records of 4 strings each:
- *   'get', field | 'search', lex min, lex max | 'put', field, json, ttl ms | 'vec', field, element,
- *   FP32 blob (follows its put) | 'del', field | 'list' | 'vsim', namespace path, FP32 blob, count.
- * Reads see the state before the batch's writes (LangGraph's batch semantics). Returns one reply per op.
- */
-const batchScript = new RedisScript(
-  'langgraph-store.batch',
-  `
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local function dropVectors(field)
-  local elements = redis.call('HGET', KEYS[6], field)
-  if elements then
-    -- Plain find: Lua 5.1 patterns do not handle the NUL inside field names.
-    local from = 1
-    while true do
-      local cut = string.find(elements, '\\3', from, true)
-      redis.call('VREM', KEYS[5], string.sub(elements, from, (cut or 0) - 1))
-      if not cut then break end
-      from = cut + 1
-    end
-    redis.call('HDEL', KEYS[6], field)
-  end
-end
-local function drop(field)
-  redis.call('HDEL', KEYS[1], field)
-  redis.call('HDEL', KEYS[2], field)
-  redis.call('ZREM', KEYS[3], field)
-  redis.call('ZREM', KEYS[4], field)
-  dropVectors(field)
-end
-local expired = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now, 'LIMIT', 0, 1000)
-for _, field in ipairs(expired) do drop(field) end
-local replies = {}
-for i = 1, #ARGV, 4 do
-  local op = ARGV[i]
-  if op == 'get' then
-    replies[#replies + 1] = { redis.call('HGET', KEYS[1], ARGV[i + 1]) or '', redis.call('HGET', KEYS[2], ARGV[i + 1]) or '' }
-  elseif op == 'search' then
-    local fields = redis.call('ZRANGEBYLEX', KEYS[3], ARGV[i + 1], ARGV[i + 2])
-    local values, times = {}, {}
-    for j = 1, #fields, 1000 do
-      local last = math.min(j + 999, #fields)
-      local part = redis.call('HMGET', KEYS[1], unpack(fields, j, last))
-      local stamps = redis.call('HMGET', KEYS[2], unpack(fields, j, last))
-      for k = 1, #part do values[#values + 1] = part[k] or ''; times[#times + 1] = stamps[k] or '' end
-    end
-    replies[#replies + 1] = { fields, values, times }
-  elseif op == 'vsim' then
-    -- Nearest elements first; keep each item's best element inside the namespace prefix.
-    local card = redis.call('EXISTS', KEYS[5]) == 1 and redis.call('VCARD', KEYS[5]) or 0
-    local count = tonumber(ARGV[i + 3])
-    local fields, values, times, scores, seen = {}, {}, {}, {}, {}
-    if card > 0 then
-      local found = redis.call('VSIM', KEYS[5], 'FP32', ARGV[i + 2], 'WITHSCORES', 'COUNT', count, 'EF', math.max(count, 200))
-      local prefix = ARGV[i + 1]
-      for j = 1, #found, 2 do
-        local element = found[j]
-        local field = string.sub(element, 1, string.find(element, '\\2', 1, true) - 1)
-        if not seen[field] and string.sub(field, 1, #prefix) == prefix then
-          seen[field] = true
-          fields[#fields + 1] = field
-          scores[#scores + 1] = tostring(found[j + 1])
-        end
-      end
-      if #fields > 0 then
-        local part = redis.call('HMGET', KEYS[1], unpack(fields))
-        local stamps = redis.call('HMGET', KEYS[2], unpack(fields))
-        for k = 1, #part do values[k] = part[k] or ''; times[k] = stamps[k] or '' end
-      end
-    end
-    replies[#replies + 1] = { fields, values, times, scores, count >= card and 1 or 0 }
-  elseif op == 'list' then
-    replies[#replies + 1] = redis.call('ZRANGE', KEYS[3], 0, -1)
-  else
-    replies[#replies + 1] = 0
-  end
-end
-for i = 1, #ARGV, 4 do
-  local op, field = ARGV[i], ARGV[i + 1]
-  if op == 'put' then
-    local old = redis.call('HGET', KEYS[2], field)
-    local created = old and string.match(old, '^([^,]+)') or string.format('%.0f', now)
-    redis.call('HSET', KEYS[1], field, ARGV[i + 2])
-    redis.call('HSET', KEYS[2], field, created .. ',' .. string.format('%.0f', now))
-    redis.call('ZADD', KEYS[3], 0, field)
-    if ARGV[i + 3] ~= '0' then
-      redis.call('ZADD', KEYS[4], now + tonumber(ARGV[i + 3]), field)
-    else
-      redis.call('ZREM', KEYS[4], field)
-    end
-    dropVectors(field)
-  elseif op == 'vec' then
-    redis.call('VADD', KEYS[5], 'FP32', ARGV[i + 3], ARGV[i + 2])
-    local elements = redis.call('HGET', KEYS[6], field)
-    redis.call('HSET', KEYS[6], field, elements and (elements .. '\\3' .. ARGV[i + 2]) or ARGV[i + 2])
-  elseif op == 'del' then
-    drop(field)
-  end
-end
-return replies
-`,
-);
+// The Lua (key layout, ARGV records, reply) lives in ./lua/batch-6.lua.
+const batchScript = new RedisScript('langgraph-store.batch', batchSource);
 
-export interface RedisStoreOptions extends RedisAdapterOptions {
+export interface RedisStoreOptions extends RedisDriverOptions {
   /**
    * Name of the store: all its keys share this hash tag, so a batch is one atomic script.
    * @default 'default'
@@ -186,15 +88,44 @@ function parseField(field: string): { namespace: string[]; key: string } {
   return { namespace: field.slice(0, cut).split(LABEL_END).slice(0, -1), key: field.slice(cut + 1) };
 }
 
+/** A value named in an error message without serialising it (it may be huge, deep or circular). */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value.slice(0, 64)) : typeof value;
+}
+
+/** BaseStore's own namespace check iterates its argument: a number or object would be a TypeError. */
+function requireNamespaceArray(namespace: unknown, what = 'namespace'): void {
+  if (!Array.isArray(namespace))
+    throw new InvalidInputError(`invalid ${what}: expected an array of labels, got ${shown(namespace)}`, {
+      driver: DRIVER,
+    });
+  // BaseStore's check calls string methods on each label: a Proxy there would throw a TypeError.
+  for (const label of namespace as unknown[])
+    if (typeof label !== 'string')
+      throw new InvalidInputError(`invalid namespace label: ${shown(label)}`, { driver: DRIVER });
+}
+
+/** An item's value: a JSON object, checked without recursion (depth, cycles, NaN) before any write. */
+function validateValue(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InvalidInputError(`invalid store value: expected an object, got ${shown(value)}`, {
+      driver: DRIVER,
+    });
+  checkJsonValue(value, { what: 'store value', driver: DRIVER, maxDepth: MAX_PAYLOAD_DEPTH });
+}
+
+// A lone surrogate reaches Redis as U+FFFD: ['memories', 'bob\uD800'] would read 'bob\uFFFD''s items.
 function validateLabels(namespace: string[]): void {
+  requireNamespaceArray(namespace);
   for (const label of namespace)
     if (
       typeof label !== 'string' ||
       label.length === 0 ||
       label.includes(KEY_START) ||
-      label.includes(LABEL_END)
+      label.includes(LABEL_END) ||
+      !isWellFormedText(label)
     )
-      throw new InvalidInputError(`invalid namespace label: ${JSON.stringify(label)}`, { driver: DRIVER });
+      throw new InvalidInputError(`invalid namespace label: ${shown(label)}`, { driver: DRIVER });
 }
 
 function matches(value: unknown, condition: unknown): boolean {
@@ -249,7 +180,7 @@ export class RedisStore extends BaseStore {
 
   constructor(options: RedisStoreOptions) {
     super();
-    const prefix = checkAdapterOptions(options, 'RedisStore');
+    const prefix = splitRedisDriverOptions(options, 'RedisStore').prefix;
     const { client: _client, prefix: _prefix, index, ...rest } = options;
     const parsed = parseOptions(optionsSchema, rest, { what: 'RedisStore', driver: DRIVER });
     this.connection = toRedisConnection(options.client, DRIVER);
@@ -260,12 +191,38 @@ export class RedisStore extends BaseStore {
     );
   }
 
+  override async get(namespace: string[], key: string): Promise<Item | null> {
+    requireNamespaceArray(namespace);
+    return super.get(namespace, key);
+  }
+
+  override async search(
+    namespacePrefix: string[],
+    options?: Parameters<BaseStore['search']>[1],
+  ): Promise<SearchItem[]> {
+    requireNamespaceArray(namespacePrefix, 'namespace prefix');
+    return super.search(namespacePrefix, options);
+  }
+
+  override async put(...args: Parameters<BaseStore['put']>): Promise<void> {
+    requireNamespaceArray(args[0]);
+    return super.put(...args);
+  }
+
+  override async delete(namespace: string[], key: string): Promise<void> {
+    requireNamespaceArray(namespace);
+    return super.delete(namespace, key);
+  }
+
   async batch<Op extends Operation[]>(operations: Op): Promise<OperationResults<Op>> {
     const args: (string | Buffer)[] = [];
-    // Puts of the same namespace/key: the last one wins (InMemoryStore's rule).
+    // Puts of the same namespace/key: the last one wins (InMemoryStore's rule). Every put is checked
+    // here, before embedding or the script: one bad operation writes nothing.
     const lastPut = new Map<string, number>();
     operations.forEach((operation, index) => {
-      if ('value' in operation) lastPut.set(this.field(operation.namespace, operation.key), index);
+      if (!('value' in operation)) return;
+      lastPut.set(this.field(operation.namespace, operation.key), index);
+      if (operation.value !== null) validateValue(operation.value);
     });
     const { vectors, queries } = await this.embed(operations, lastPut);
     // 'vec' records follow their put, so each operation remembers its own record.
@@ -444,6 +401,10 @@ export class RedisStore extends BaseStore {
 
   private field(namespace: string[], key: string): string {
     validateLabels(namespace);
+    if (typeof key !== 'string' || !isWellFormedText(key))
+      throw new InvalidInputError(`invalid key: ${shown(key)}: must be a well-formed UTF-16 string`, {
+        driver: DRIVER,
+      });
     return `${namespacePath(namespace)}${KEY_START}${key}`;
   }
 }

@@ -1,5 +1,6 @@
 import { getTextAtPath, type IndexConfig, type PutOperation } from '@langchain/langgraph-checkpoint';
-import { InvalidInputError, InvalidOptionsError, TristackError, type RedisConnection } from '@tristack/core';
+import { InvalidInputError, InvalidOptionsError, TristackError } from '@tristack/core';
+import type { RedisConnection } from '@tristack/redis';
 
 const DRIVER = 'langgraph-redis';
 /** Separates an item's field from the path of the text a vector was embedded from. */

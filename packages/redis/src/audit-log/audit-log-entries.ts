@@ -1,4 +1,5 @@
-import type { AuditChainEntry, AuditEvent, AuditEventType, AuditLayer } from '@tristack/core';
+import type { AuditEvent, AuditEventType, AuditLayer } from '@tristack/core';
+import type { AuditChainEntry } from '@tristack/core/driver-kit';
 
 /** A stream entry as RESP returns it: [id, [field, value, …]]. */
 export type RawStreamEntry = [string, string[]];

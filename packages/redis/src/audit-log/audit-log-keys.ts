@@ -1,3 +1,4 @@
+import { compositeKey } from '@tristack/core';
 import { redisKey } from '../keys.js';
 
 const PRIMITIVE = 'audit';
@@ -10,7 +11,9 @@ export interface AuditLogKeys {
   head: string;
   /** Sorted set: index stream key → ms of its newest entry, so retention can drop idle indexes. */
   registry: string;
-  index(kind: 'user' | 'conversation' | 'run' | 'type', value: string): string;
+  index(kind: 'user' | 'run' | 'type', value: string): string;
+  /** A user's conversation: conversation ids are per user, as in conversation memory. */
+  conversationIndex(userId: string, conversationId: string): string;
 }
 
 export function auditLogKeys(prefix: string, tenantId: string): AuditLogKeys {
@@ -19,5 +22,16 @@ export function auditLogKeys(prefix: string, tenantId: string): AuditLogKeys {
     head: redisKey(prefix, PRIMITIVE, [tenantId], 'head'),
     registry: redisKey(prefix, PRIMITIVE, [tenantId], 'indexes'),
     index: (kind, value) => redisKey(prefix, PRIMITIVE, [tenantId], `by-${kind}`, value),
+    conversationIndex: (userId, conversationId) =>
+      redisKey(
+        prefix,
+        PRIMITIVE,
+        [tenantId],
+        'by-conversation',
+        compositeKey([
+          ['user', userId],
+          ['conversation', conversationId],
+        ]),
+      ),
   };
 }

@@ -1,2 +1,2 @@
 export { RedisAuditLog, type RedisAuditLogOptions } from './redis-audit-log.js';
-export { auditLogKeys, type AuditLogKeys } from './audit-log-keys.js';
+export { RedisAuditLogInspector } from './redis-audit-log-inspector.js';

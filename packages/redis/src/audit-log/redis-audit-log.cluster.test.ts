@@ -1,10 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describeAuditLog } from '@tristack/testing/conformance';
 import { useRedisCluster } from '@tristack/testing/redis';
 import { describe, expect, it } from 'vitest';
 import { RedisAuditLog } from './redis-audit-log.js';
 
 const redis = useRedisCluster();
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describeAuditLog('RedisAuditLog on Redis Cluster', () => ({
   create: (options) => new RedisAuditLog({ ...options, client: redis.cluster, prefix: redis.prefix }),

@@ -1,11 +1,12 @@
-import { BackendUnavailableError, hashAuditEntry, type AuditEvent } from '@tristack/core';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BackendUnavailableError, type AuditEvent } from '@tristack/core';
+import { hashAuditEntry } from '@tristack/core/driver-kit';
 import { FAKE_SECRETS, describeAuditLog, eventWithSecrets } from '@tristack/testing/conformance';
-import { recordingConnection, useRedis } from '@tristack/testing/redis';
+import { recordingConnection, scriptCommands, useRedis } from '@tristack/testing/redis';
 import { describe, expect, it } from 'vitest';
 import { RedisAuditLog } from './redis-audit-log.js';
 
 const redis = useRedis();
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describeAuditLog('RedisAuditLog', () => ({
   create: (options) => new RedisAuditLog({ ...options, client: redis.client }),
@@ -83,7 +84,8 @@ describe('RedisAuditLog on Redis', () => {
     const keys = (await redis.client.keys('*')).sort();
     expect(keys).toEqual(
       [
-        'app:audit:{acme%3Aeu}:by-conversation:c%7B1%7D',
+        // The conversation index is the user's: compositeKey user=…:conversation=…, encoded once more.
+        'app:audit:{acme%3Aeu}:by-conversation:user%3Du%25201%3Aconversation%3Dc%257B1%257D',
         'app:audit:{acme%3Aeu}:by-run:r1',
         'app:audit:{acme%3Aeu}:by-type:memory.cleared',
         'app:audit:{acme%3Aeu}:by-user:u%201',
@@ -110,11 +112,17 @@ describe('RedisAuditLog on Redis', () => {
       });
     }
     expect(connection.names()).toEqual(['EVALSHA', 'EVALSHA', 'EVALSHA', 'EVALSHA', 'EVALSHA']);
-    await log.query({ conversationId: 'c', limit: 2 }); // load
+    await log.query({ userId: 'u', conversationId: 'c', limit: 2 }); // load
     connection.clear();
-    const page = await log.query({ conversationId: 'c', type: 'cache.hit', layer: 'state', limit: 2 });
+    const page = await log.query({
+      userId: 'u',
+      conversationId: 'c',
+      type: 'cache.hit',
+      layer: 'state',
+      limit: 2,
+    });
     expect(page.events).toHaveLength(2);
-    await log.query({ conversationId: 'c', limit: 2, cursor: page.nextCursor! });
+    await log.query({ userId: 'u', conversationId: 'c', limit: 2, cursor: page.nextCursor! });
     expect(connection.names()).toEqual(['EVALSHA', 'EVALSHA']);
     await log.verify(); // load
     connection.clear();
@@ -198,6 +206,54 @@ describe('RedisAuditLog on Redis', () => {
     expect((await log.query({ userId: 'idle' })).events).toEqual([]);
   });
 
+  it('keeps an index stream registered at its creation while it still gets entries', async () => {
+    const log = new RedisAuditLog({ client: redis.client });
+    await log.record({ type: 'cache.miss', userId: 'busy', data: {} });
+    await sleep(20);
+    const cutoff = await log.record({ type: 'cache.hit', userId: 'other', data: {} });
+    await sleep(20);
+    const kept = await log.record({ type: 'cache.miss', userId: 'busy', data: {} });
+    const keys = log.keys();
+    // The registry holds the ms of the index's first entry, older than the entries trimmed.
+    expect(await redis.client.zScore(keys.registry, keys.index('user', 'busy'))).toBeLessThan(
+      cutoff.timestamp,
+    );
+    expect((await log.trim(undefined, { before: kept.timestamp })).removed).toBe(2);
+    expect(await redis.client.zScore(keys.registry, keys.index('user', 'busy'))).toBe(kept.timestamp);
+    expect((await log.query({ userId: 'busy' })).events.map((event) => event.id)).toEqual([kept.id]);
+    expect((await log.query({ type: 'cache.miss' })).events.map((event) => event.id)).toEqual([kept.id]);
+  });
+
+  it('indexes a conversation per user: one user’s index never holds another’s entries', async () => {
+    const log = new RedisAuditLog({ client: redis.client });
+    await log.record({
+      type: 'cache.miss',
+      tenantId: 'acme',
+      userId: 'alice',
+      conversationId: '1',
+      data: {},
+    });
+    await log.record({ type: 'cache.miss', tenantId: 'acme', userId: 'bob', conversationId: '1', data: {} });
+    await log.record({ type: 'cache.miss', tenantId: 'acme', userId: 'bob', conversationId: '1', data: {} });
+    // A conversation without a user gets no conversation index (no query addresses it).
+    await log.record({ type: 'cache.miss', tenantId: 'acme', conversationId: '1', data: {} });
+    const keys = log.keys('acme');
+    expect(await redis.client.xLen(keys.conversationIndex('alice', '1'))).toBe(1);
+    expect(await redis.client.xLen(keys.conversationIndex('bob', '1'))).toBe(2);
+    const conversationIndexes = (await redis.client.keys('*by-conversation*')).sort();
+    expect(conversationIndexes).toEqual(
+      [keys.conversationIndex('alice', '1'), keys.conversationIndex('bob', '1')].sort(),
+    );
+  });
+
+  it('records with one XADD per index and no registry write once the indexes exist', async () => {
+    const log = new RedisAuditLog({ client: redis.client });
+    const event = { type: 'cache.hit', userId: 'u', conversationId: 'c', runId: 'r', data: {} } as const;
+    await log.record(event);
+    const commands = await scriptCommands(redis, () => log.record(event));
+    expect(commands).toEqual(['TIME', 'HMGET', 'XADD', 'HSET', 'XADD', 'XADD', 'XADD', 'XADD']);
+  });
+
   it('stamps events with the server’s time and strictly increasing ids', async () => {
     const log = new RedisAuditLog({ client: redis.client });
     const [seconds, micros] = (await redis.client.sendCommand(['TIME'])) as [string, string];
@@ -220,23 +276,28 @@ describe('RedisAuditLog on Redis', () => {
 
   it('follows a conversation live and stops when aborted', async () => {
     const log = new RedisAuditLog({ client: redis.client });
-    await log.record({ type: 'cache.miss', conversationId: 'live', data: { key: 'before' } });
+    const live = { userId: 'u', conversationId: 'live' };
+    await log.record({ type: 'cache.miss', ...live, data: { key: 'before' } });
     const controller = new AbortController();
     const seen: string[] = [];
     const tail = (async () => {
-      for await (const event of log.follow(
-        { conversationId: 'live' },
-        { signal: controller.signal, blockMs: 200 },
-      )) {
+      for await (const event of log.follow(live, { signal: controller.signal, blockMs: 200 })) {
         seen.push(String(event.data['key']));
         if (seen.length === 2) controller.abort();
       }
     })();
     await sleep(100);
-    await log.record({ type: 'cache.miss', conversationId: 'other', data: { key: 'elsewhere' } });
-    await log.record({ type: 'cache.miss', conversationId: 'live', data: { key: 'first' } });
+    await log.record({
+      type: 'cache.miss',
+      userId: 'u',
+      conversationId: 'other',
+      data: { key: 'elsewhere' },
+    });
+    // Another user's conversation of the same id is not this one.
+    await log.record({ type: 'cache.miss', userId: 'v', conversationId: 'live', data: { key: 'not u' } });
+    await log.record({ type: 'cache.miss', ...live, data: { key: 'first' } });
     await sleep(50);
-    await log.record({ type: 'cache.hit', conversationId: 'live', data: { key: 'second' } });
+    await log.record({ type: 'cache.hit', ...live, data: { key: 'second' } });
     await tail;
     expect(seen).toEqual(['first', 'second']);
   });

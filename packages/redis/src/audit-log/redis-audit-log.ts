@@ -1,43 +1,43 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  AuditChainVerifier,
-  type AuditChainEntry,
   type AuditChainHead,
   type AuditEvent,
-  type AuditEventInput,
   type AuditFollowOptions,
   type AuditEventType,
-  type AuditLog,
   type AuditLogOptions,
   type AuditPage,
   type AuditQuery,
-  type AuditTrimOptions,
-  type AuditTrimResult,
-  type AuditVerifyOptions,
   type AuditVerifyResult,
-  type ParsedAuditQuery,
-  type RedisConnection,
-  type ResolvedAuditLogOptions,
   InvalidOptionsError,
+  validateId,
+} from '@tristack/core';
+import {
+  AuditChainVerifier,
+  BaseAuditLog,
+  type AuditChainEntry,
+  type ParsedAuditQuery,
+  type ParsedAuditTrimOptions,
+  type ParsedAuditVerifyOptions,
+  type PreparedAuditEvent,
+  type RedisConnection,
   auditFollowOptionsSchema,
   auditGenesisHash,
   auditQuerySchema,
-  auditTrimOptionsSchema,
-  auditVerifyOptionsSchema,
   compareAuditIds,
   parseInput,
-  prepareAuditEvent,
-  resolveAuditLogOptions,
-  validateId,
-} from '@tristack/core';
+} from '@tristack/core/driver-kit';
 import { toRedisConnection } from '../connection.js';
 import { type RedisDriverOptions, splitRedisDriverOptions } from '../driver-options.js';
 import { type RawStreamEntry, auditEventOf, chainEntryOf } from './audit-log-entries.js';
 import { type AuditLogKeys, auditLogKeys } from './audit-log-keys.js';
+import { RedisAuditLogInspector } from './redis-audit-log-inspector.js';
 import { HEAD_FIELDS, queryScript, recordScript, trimScript, verifyPageScript } from './audit-log-scripts.js';
 
 const DRIVER = 'redis';
 /** Highest sequence part of a stream id: `<ms>-MAX` ends a millisecond. */
 const LAST_IN_MS = '18446744073709551615';
+/** Tenants whose keys and genesis hash `record` keeps at hand (the cache starts over when full). */
+const TENANT_CACHE_SIZE = 1_000;
 
 export interface RedisAuditLogOptions extends AuditLogOptions, RedisDriverOptions {
   /** Entries removed per `record` when `retentionMs` is set (bounds the write's extra work). @default 100 */
@@ -78,16 +78,16 @@ function headOf(tenantId: string, fields: readonly (string | null)[]): AuditChai
  * log's ids. Every key of a tenant shares its hash tag, so it runs on Redis Cluster. Core commands
  * only (Redis ≥ 6.2, Valkey).
  */
-export class RedisAuditLog implements AuditLog {
+export class RedisAuditLog extends BaseAuditLog {
   private readonly connection: RedisConnection;
   private readonly prefix: string;
-  private readonly options: ResolvedAuditLogOptions;
   private readonly retentionBatchSize: number;
+  private readonly tenants = new Map<string, { keys: AuditLogKeys; genesisHash: string }>();
 
   constructor(options: RedisAuditLogOptions) {
     const { client, prefix, rest } = splitRedisDriverOptions(options, 'RedisAuditLog');
     const { retentionBatchSize = 100, ...shared } = rest;
-    this.options = resolveAuditLogOptions(shared, DRIVER);
+    super(shared, DRIVER);
     if (!Number.isInteger(retentionBatchSize) || retentionBatchSize < 1 || retentionBatchSize > 10_000)
       throw new InvalidOptionsError(
         'invalid RedisAuditLog options: retentionBatchSize: an integer in 1..10000',
@@ -100,6 +100,17 @@ export class RedisAuditLog implements AuditLog {
     this.prefix = prefix;
   }
 
+  /** A tenant's keys and genesis hash, kept for the tenants recorded to last (a SHA-1 per record saved). */
+  private tenantConstants(tenantId: string): { keys: AuditLogKeys; genesisHash: string } {
+    let constants = this.tenants.get(tenantId);
+    if (!constants) {
+      if (this.tenants.size >= TENANT_CACHE_SIZE) this.tenants.clear();
+      constants = { keys: auditLogKeys(this.prefix, tenantId), genesisHash: auditGenesisHash(tenantId) };
+      this.tenants.set(tenantId, constants);
+    }
+    return constants;
+  }
+
   /** The keys of a tenant's log (for tools such as the CLI, and for tests). */
   keys(tenantId?: string): AuditLogKeys {
     return auditLogKeys(
@@ -108,18 +119,24 @@ export class RedisAuditLog implements AuditLog {
     );
   }
 
-  async record<Type extends AuditEventType>(input: AuditEventInput<Type>): Promise<AuditEvent> {
-    const event = prepareAuditEvent(input, this.options, DRIVER);
-    const keys = auditLogKeys(this.prefix, event.tenantId);
+  /** A read-only view of the tenants under this log's prefix. */
+  inspector(): RedisAuditLogInspector {
+    return new RedisAuditLogInspector({ client: this.connection, prefix: this.prefix });
+  }
+
+  protected async append(event: PreparedAuditEvent): Promise<AuditEvent> {
+    const { keys, genesisHash } = this.tenantConstants(event.tenantId);
     const indexes = [keys.index('type', event.type)];
     if (event.userId) indexes.push(keys.index('user', event.userId));
-    if (event.conversationId) indexes.push(keys.index('conversation', event.conversationId));
+    // A conversation without a user has no index: `query` addresses a conversation with its user.
+    if (event.userId && event.conversationId)
+      indexes.push(keys.conversationIndex(event.userId, event.conversationId));
     if (event.runId) indexes.push(keys.index('run', event.runId));
     const reply = (await recordScript.run(
       this.connection,
       [keys.log, keys.head, keys.registry, ...indexes],
       [
-        auditGenesisHash(event.tenantId),
+        genesisHash,
         event.layer,
         event.type,
         event.userId ?? '',
@@ -147,8 +164,7 @@ export class RedisAuditLog implements AuditLog {
     };
   }
 
-  async query(query: AuditQuery = {}): Promise<AuditPage> {
-    const parsed = parseInput(auditQuerySchema, query, { what: 'audit query', driver: DRIVER });
+  protected async readPage(parsed: ParsedAuditQuery): Promise<AuditPage> {
     const page = await this.scanPage(parsed);
     return page.more && page.lastScanned
       ? { events: page.events, nextCursor: page.lastScanned }
@@ -193,10 +209,8 @@ export class RedisAuditLog implements AuditLog {
               if (!signal?.aborted) throw error;
             });
         } else {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, blockMs);
-            signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-          });
+          // An abort ends the pause early; the loop condition then stops the tail.
+          await sleep(blockMs, undefined, { signal }).catch(() => undefined);
         }
       }
     } finally {
@@ -205,9 +219,7 @@ export class RedisAuditLog implements AuditLog {
     }
   }
 
-  async verify(tenantId?: string, options: AuditVerifyOptions = {}): Promise<AuditVerifyResult> {
-    const tenant = validateId(tenantId ?? this.options.defaultTenantId, 'tenantId', DRIVER);
-    const parsed = parseInput(auditVerifyOptionsSchema, options, { what: 'verify options', driver: DRIVER });
+  protected async verifyTenant(tenant: string, parsed: ParsedAuditVerifyOptions): Promise<AuditVerifyResult> {
     const keys = auditLogKeys(this.prefix, tenant);
     let start: AuditChainEntry | undefined;
     if (parsed.from !== undefined) {
@@ -264,8 +276,7 @@ export class RedisAuditLog implements AuditLog {
     };
   }
 
-  async head(tenantId?: string): Promise<AuditChainHead> {
-    const tenant = validateId(tenantId ?? this.options.defaultTenantId, 'tenantId', DRIVER);
+  protected async readHead(tenant: string): Promise<AuditChainHead> {
     const keys = auditLogKeys(this.prefix, tenant);
     const fields = (await this.connection.sendCommand(['HMGET', keys.head, ...HEAD_FIELDS], {
       key: keys.head,
@@ -274,9 +285,7 @@ export class RedisAuditLog implements AuditLog {
     return headOf(tenant, fields);
   }
 
-  async trim(tenantId: string | undefined, options: AuditTrimOptions): Promise<AuditTrimResult> {
-    const tenant = validateId(tenantId ?? this.options.defaultTenantId, 'tenantId', DRIVER);
-    const parsed = parseInput(auditTrimOptionsSchema, options, { what: 'trim options', driver: DRIVER });
+  protected async removeBefore(tenant: string, parsed: ParsedAuditTrimOptions): Promise<number> {
     const keys = auditLogKeys(this.prefix, tenant);
     let removed = 0;
     // Bounded batches: one huge XTRIM could stall the server for every other client.
@@ -291,13 +300,15 @@ export class RedisAuditLog implements AuditLog {
       removed += batch;
       if (batch < parsed.batchSize) break;
     }
-    return { removed, head: await this.head(tenant) };
+    return removed;
   }
 
   private sourceKey(keys: AuditLogKeys, query: ParsedAuditQuery): string {
     // The most selective index that applies; the script checks every other filter.
     if (query.runId) return keys.index('run', query.runId);
-    if (query.conversationId) return keys.index('conversation', query.conversationId);
+    // The schema requires userId with conversationId; the index answers both filters.
+    if (query.conversationId && query.userId)
+      return keys.conversationIndex(query.userId, query.conversationId);
     if (query.userId) return keys.index('user', query.userId);
     if (query.type) return keys.index('type', query.type);
     return keys.log;
@@ -312,10 +323,11 @@ export class RedisAuditLog implements AuditLog {
     const start = query.cursor ?? (query.order === 'asc' ? lower : upper);
     const stop = query.order === 'asc' ? upper : lower;
     // Filters the source does not answer by itself make the script scan further for a full page.
+    const answered = source === keys.log ? 0 : query.conversationId && !query.runId ? 2 : 1;
     const extraFilters =
       [query.runId, query.conversationId, query.userId, query.type, query.layer].filter(
         (value) => value !== undefined,
-      ).length > (source === keys.log ? 0 : 1);
+      ).length > answered;
     const budget = extraFilters ? Math.min(query.limit * 10, 10_000) : query.limit + 1;
     const reply = (await queryScript.run(
       this.connection,

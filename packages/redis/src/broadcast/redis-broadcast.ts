@@ -1,31 +1,20 @@
+import { InvalidOptionsError, type BroadcastErrorHandler, type BroadcastMessage } from '@tristack/core';
 import {
-  InvalidOptionsError,
-  broadcastChannelSchema,
-  broadcastMessageSchema,
+  BaseBroadcast,
   broadcastOptionsSchema,
-  broadcastTargetSchema,
-  defaultBroadcastErrorHandler,
-  parseInput,
   parseOptions,
-  type Broadcast,
-  type BroadcastErrorHandler,
-  type BroadcastHandler,
-  type BroadcastMessage,
-  type BroadcastSubscription,
-  type BroadcastTarget,
+  type BroadcastListenTarget,
   type RedisConnection,
-} from '@tristack/core';
+} from '@tristack/core/driver-kit';
 import { toRedisConnection } from '../connection.js';
 import { splitRedisDriverOptions, type RedisDriverOptions } from '../driver-options.js';
 import { RedisScript } from '../script.js';
+import publishSource from './lua/publish-1.lua.generated.js';
 
 const DRIVER = 'redis';
 
-// PUBLISH through a script whose only key is the channel: on a cluster, node-redis sends a bare
-// PUBLISH (a keyless command) to a random node, and messages relayed by different nodes can
-// overtake each other. Keyed, every message of a channel leaves from the node owning its slot,
-// so subscribers on any node receive them in publish order. Still one round trip.
-const publishScript = new RedisScript('broadcast-publish', "return redis.call('PUBLISH', KEYS[1], ARGV[1])");
+// Keyed PUBLISH, so a channel's messages keep their order on a cluster (see ./lua/publish-1.lua).
+const publishScript = new RedisScript('broadcast-publish', publishSource);
 
 type PubSubListener = (message: string, channel: string) => void;
 
@@ -66,11 +55,10 @@ const escapeGlob = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
  * node-redis re-subscribes after a reconnect; messages published while disconnected are lost
  * (pub/sub stores nothing). Channels are namespaced as `<prefix>:broadcast:<channel>`.
  */
-export class RedisBroadcast implements Broadcast {
+export class RedisBroadcast extends BaseBroadcast {
   private readonly connection: RedisConnection;
   private readonly source: { duplicate(): unknown };
   private readonly namespace: string;
-  private readonly onHandlerError: BroadcastErrorHandler;
   private readonly routes = new Map<string, Route>();
   private subscriber: Promise<SubscriberLike> | undefined;
 
@@ -80,6 +68,7 @@ export class RedisBroadcast implements Broadcast {
       what: 'RedisBroadcast',
       driver: DRIVER,
     });
+    super(parsed, DRIVER);
     if (typeof (client as { duplicate?: unknown }).duplicate !== 'function' || !('subscribe' in client))
       throw new InvalidOptionsError(
         'invalid RedisBroadcast options: client: pub/sub needs a node-redis client or cluster',
@@ -88,35 +77,19 @@ export class RedisBroadcast implements Broadcast {
     this.source = client as unknown as { duplicate(): unknown };
     this.connection = toRedisConnection(client, DRIVER);
     this.namespace = `${prefix}:broadcast:`;
-    this.onHandlerError = parsed.onHandlerError ?? defaultBroadcastErrorHandler;
   }
 
-  async publish(channel: string, message: string): Promise<void> {
-    parseInput(broadcastChannelSchema, channel, { what: 'channel', driver: DRIVER });
-    parseInput(broadcastMessageSchema, message, { what: 'message', driver: DRIVER });
+  protected async send(channel: string, message: string): Promise<void> {
     await publishScript.run(this.connection, [this.namespace + channel], [message]);
   }
 
-  async subscribe(target: BroadcastTarget, handler: BroadcastHandler): Promise<BroadcastSubscription> {
-    parseInput(broadcastTargetSchema, target, { what: 'subscription target', driver: DRIVER });
-    const pattern = typeof target === 'string' ? undefined : target.pattern;
-    // Handlers run one message at a time, in arrival order, even when they are async.
-    let tail = Promise.resolve();
-    const deliver = (message: BroadcastMessage) => {
-      const delivered = pattern === undefined ? message : { ...message, pattern };
-      tail = tail.then(async () => {
-        if (!route.handlers.has(deliver)) return;
-        try {
-          await handler(delivered);
-        } catch (error) {
-          this.onHandlerError(error, delivered);
-        }
-      });
-    };
-    const route = await this.route(
-      pattern === undefined ? 'channel' : 'pattern',
-      pattern ?? (target as string),
-    );
+  protected async listen(
+    target: BroadcastListenTarget,
+    deliver: (message: BroadcastMessage) => void,
+  ): Promise<() => Promise<void>> {
+    const route = await ('pattern' in target
+      ? this.route('pattern', target.pattern)
+      : this.route('channel', target.channel));
     route.handlers.add(deliver);
     try {
       await route.ready;
@@ -124,16 +97,13 @@ export class RedisBroadcast implements Broadcast {
       route.handlers.delete(deliver);
       throw error;
     }
-    return {
-      target,
-      unsubscribe: async () => {
-        if (!route.handlers.delete(deliver) || route.handlers.size > 0) return;
-        await this.drop(route);
-      },
+    return async () => {
+      if (!route.handlers.delete(deliver) || route.handlers.size > 0) return;
+      await this.drop(route);
     };
   }
 
-  async close(): Promise<void> {
+  protected async stopListening(): Promise<void> {
     const subscriber = this.subscriber;
     this.subscriber = undefined;
     this.routes.clear();

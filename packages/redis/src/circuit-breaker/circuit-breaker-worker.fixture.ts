@@ -3,6 +3,7 @@
  * lines on stdin, answering with JSON lines on stdout. Started by `redis-circuit-breaker.fleet.test.ts`.
  */
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient, type RedisClientType } from 'redis';
 import type { CircuitPermit } from '@tristack/core';
 import { RedisCircuitBreaker } from './redis-circuit-breaker.js';
@@ -21,7 +22,6 @@ const breaker = new RedisCircuitBreaker({
   instanceId: `worker-${FLEET_WORKER}`,
 });
 const held: CircuitPermit[] = [];
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const reply = (message: object) => process.stdout.write(`${JSON.stringify(message)}\n`);
 
 type Command =

@@ -9,6 +9,8 @@ interface SubscriberConnectionLike {
   on?(event: 'error', listener: (error: unknown) => void): unknown;
   close?(): Promise<unknown>;
   destroy?(): unknown;
+  /** node-redis 4 names `destroy` this way. */
+  disconnect?(): Promise<unknown>;
   readonly isOpen?: boolean;
 }
 
@@ -29,6 +31,9 @@ export function isSubscribable(value: unknown): value is SubscribableClientLike 
 export class CircuitEventSubscription {
   readonly ready: Promise<void>;
   private readonly connection: SubscriberConnectionLike;
+  /** Settles when the background connect() does, either way. */
+  private readonly connecting: Promise<unknown>;
+  private connected = false;
   private closed = false;
 
   constructor(source: SubscribableClientLike, channel: string, onMessage: (message: string) => void) {
@@ -36,8 +41,13 @@ export class CircuitEventSubscription {
     this.connection = connection;
     // Connection errors surface through the breaker's own calls; an unhandled 'error' would crash.
     connection.on?.('error', () => {});
+    const connect = connection.connect().then(() => {
+      this.connected = true;
+    });
+    this.connecting = connect.catch(() => {});
     this.ready = (async () => {
-      await connection.connect();
+      await connect;
+      if (this.closed) throw new Error('closed before the subscription was live');
       await connection.subscribe(channel, onMessage);
     })();
     this.ready.catch(() => {});
@@ -46,11 +56,28 @@ export class CircuitEventSubscription {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.connected) {
+      try {
+        if (this.connection.isOpen !== false && this.connection.close)
+          return void (await this.connection.close());
+      } catch {
+        // Fall through to destroy.
+      }
+      return this.destroy();
+    }
+    // A connect() still in flight: node-redis opens its socket even after close() or destroy(), and that
+    // socket would keep the process alive. Stop the retries now, then drop whatever the attempt opened.
+    this.destroy();
+    await this.connecting;
+    this.destroy();
+  }
+
+  private destroy(): void {
     try {
-      if (this.connection.isOpen !== false && this.connection.close) await this.connection.close();
-      else this.connection.destroy?.();
+      if (this.connection.destroy) this.connection.destroy();
+      else void this.connection.disconnect?.().catch(() => {});
     } catch {
-      this.connection.destroy?.();
+      // Nothing left to tear down.
     }
   }
 }

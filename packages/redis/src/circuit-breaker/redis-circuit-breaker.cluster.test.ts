@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { describeCircuitBreaker } from '@tristack/testing/conformance';
 import { useRedisCluster } from '@tristack/testing/redis';
@@ -17,7 +18,7 @@ describeCircuitBreaker('RedisCircuitBreaker on Redis Cluster', () => ({
     await breaker.subscribed();
     return breaker;
   },
-  wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  wait: (ms) => sleep(ms),
 }));
 
 describe('RedisCircuitBreaker on Redis Cluster', () => {
@@ -51,7 +52,7 @@ describe('RedisCircuitBreaker on Redis Cluster', () => {
       for (const name of names) {
         let admission = await observer.acquire(name);
         while (admission.admitted && Date.now() < deadline) {
-          await new Promise((resolve) => setTimeout(resolve, 10));
+          await sleep(10);
           admission = await observer.acquire(name);
         }
         expect(admission).toMatchObject({ admitted: false, reason: 'open' });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describeCircuitBreaker } from '@tristack/testing/conformance';
 import { useRedis } from '@tristack/testing/redis';
 import { RedisCircuitBreaker } from './redis-circuit-breaker.js';
@@ -17,5 +18,5 @@ describeCircuitBreaker('RedisCircuitBreaker', () => ({
     await breaker.subscribed();
     return breaker;
   },
-  wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  wait: (ms) => sleep(ms),
 }));

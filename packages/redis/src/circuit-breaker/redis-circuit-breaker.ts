@@ -3,28 +3,28 @@ import {
   InMemoryCircuitBreaker,
   InvalidOptionsError,
   TristackError,
-  classifyOutcome,
-  executeWithCircuitBreaker,
-  parseOptions,
-  sharedCircuitBreakerOptionsSchema,
   systemClock,
-  CircuitPermitLedger,
-  validateCircuitName,
-  validateCircuitOutcome,
   type CircuitAcquireResult,
-  type CircuitBreaker,
-  type CircuitBreakerEvent,
+  type CircuitBreakerInspector,
   type CircuitOutcome,
   type CircuitPermit,
   type CircuitSnapshot,
   type CircuitStateChange,
-  type RedisConnection,
   type SharedCircuitBreakerOptions,
-  type SharedCircuitBreakerOptionsInput,
 } from '@tristack/core';
+import {
+  BaseCircuitBreaker,
+  classifyOutcome,
+  markShadowCircuitBreaker,
+  parseOptions,
+  sharedCircuitBreakerOptionsSchema,
+  type RedisConnection,
+  type ResolvedSharedCircuitBreakerOptions,
+} from '@tristack/core/driver-kit';
 import { toRedisConnection } from '../connection.js';
 import { splitRedisDriverOptions, type RedisDriverOptions } from '../driver-options.js';
 import { redisKey } from '../keys.js';
+import { listCircuitBreakers } from './list-circuit-breakers.js';
 import type { RedisScript } from '../script.js';
 import {
   circuitScripts,
@@ -37,15 +37,14 @@ import {
   isSubscribable,
   type SubscribableClientLike,
 } from './circuit-event-subscription.js';
-import { LocalCircuitSnapshots } from './local-circuit-snapshots.js';
-import { OutcomeBatcher, type OutcomeBatch } from './outcome-batcher.js';
+import { LocalCircuitSnapshots, OutcomeBatcher, type OutcomeBatch } from '@tristack/core/driver-kit';
 
 const DRIVER = 'redis';
 /** Tag of permits granted in 'allow' mode while Redis is unreachable: nothing records them. */
 const DROPPED = Symbol('dropped');
 const PRIMITIVE = 'circuit-breaker';
 
-export interface RedisCircuitBreakerOptions extends SharedCircuitBreakerOptionsInput, RedisDriverOptions {
+export interface RedisCircuitBreakerOptions extends SharedCircuitBreakerOptions, RedisDriverOptions {
   /**
    * A node-redis client or cluster to duplicate for the pub/sub subscription that spreads state
    * changes. Without one (a bare `RedisConnection` as `client`), processes learn of changes by
@@ -66,9 +65,8 @@ export interface RedisCircuitBreakerOptions extends SharedCircuitBreakerOptionsI
  * - Half-open: probe tokens with their own expiry, at most `halfOpenProbes` fleet-wide.
  * - Redis unreachable: `onBackendUnavailable` ('local' by default), never an exception on the call path.
  */
-export class RedisCircuitBreaker implements CircuitBreaker {
-  readonly instanceId: string;
-  private readonly options: SharedCircuitBreakerOptions;
+export class RedisCircuitBreaker extends BaseCircuitBreaker {
+  private readonly options: ResolvedSharedCircuitBreakerOptions;
   private readonly connection: RedisConnection;
   private readonly prefix: string;
   private readonly channel: string;
@@ -76,12 +74,8 @@ export class RedisCircuitBreaker implements CircuitBreaker {
   private readonly snapshots: LocalCircuitSnapshots;
   private readonly batcher: OutcomeBatcher;
   private readonly refreshing = new Map<string, Promise<CircuitReply | undefined>>();
-  private readonly listeners = new Set<(event: CircuitBreakerEvent) => void>();
-  /**
-   * Permits this breaker handed out. One granted while Redis was unreachable carries the
-   * fallback's own permit (or DROPPED in 'allow' mode) as its tag: its outcome stays local.
-   */
-  private readonly permits = new CircuitPermitLedger();
+  // `this.permits` (from the base class): a permit granted while Redis was unreachable carries the
+  // fallback's own permit (or DROPPED in 'allow' mode) as its tag, so its outcome stays local.
   /** Fed with this process's outcomes all along, so it is warm when Redis goes away. */
   private readonly fallback: InMemoryCircuitBreaker | undefined;
   private readonly subscription: CircuitEventSubscription | undefined;
@@ -93,17 +87,20 @@ export class RedisCircuitBreaker implements CircuitBreaker {
   constructor(options: RedisCircuitBreakerOptions) {
     const { client, prefix, rest } = splitRedisDriverOptions(options, 'RedisCircuitBreaker');
     const { subscriber, ...shared } = rest;
-    this.options = parseOptions(sharedCircuitBreakerOptionsSchema, shared, {
+    const parsed = parseOptions(sharedCircuitBreakerOptionsSchema, shared, {
       what: 'RedisCircuitBreaker',
       driver: DRIVER,
     });
+    // Successes are batched: the closed path adds no round trip.
+    const instanceId = parsed.instanceId ?? `redis-${globalThis.crypto.randomUUID()}`;
+    super({ instanceId, clock: systemClock, awaitSuccess: false }, DRIVER);
+    this.options = parsed;
     const source = subscriber ?? (isSubscribable(client) ? client : undefined);
     if (subscriber !== undefined && !isSubscribable(subscriber))
       throw new InvalidOptionsError(
         'invalid RedisCircuitBreaker options: subscriber: expected a node-redis client or cluster',
         { driver: DRIVER },
       );
-    this.instanceId = this.options.instanceId ?? `redis-${globalThis.crypto.randomUUID()}`;
     this.connection = toRedisConnection(client, DRIVER);
     this.prefix = prefix;
     this.channel = `${prefix}:${PRIMITIVE}:changes`;
@@ -115,6 +112,7 @@ export class RedisCircuitBreaker implements CircuitBreaker {
     if (this.options.onBackendUnavailable === 'local') {
       // Same policy; the options only the shared driver knows are ignored by the in-memory one.
       this.fallback = new InMemoryCircuitBreaker({ ...this.options, instanceId: this.instanceId });
+      markShadowCircuitBreaker(this.fallback);
       // While degraded, the local breaker's changes are the ones that matter: pass them on. Its
       // last change per name is kept, to be announced when Redis goes away.
       this.fallback.onEvent((event) => {
@@ -138,16 +136,7 @@ export class RedisCircuitBreaker implements CircuitBreaker {
     );
   }
 
-  execute<T>(name: string, fn: () => T | PromiseLike<T>): Promise<T> {
-    return executeWithCircuitBreaker(this, name, fn, {
-      clock: systemClock,
-      driver: DRIVER,
-      awaitSuccess: false,
-    });
-  }
-
-  async acquire(name: string): Promise<CircuitAcquireResult> {
-    const valid = validateCircuitName(name, DRIVER);
+  protected async admit(valid: string): Promise<CircuitAcquireResult> {
     if (this.degraded()) return this.acquireDegraded(valid);
     let now = Date.now();
     let snapshot = this.snapshots.fresh(valid, now);
@@ -191,9 +180,7 @@ export class RedisCircuitBreaker implements CircuitBreaker {
     };
   }
 
-  async record(permit: CircuitPermit, outcome: CircuitOutcome): Promise<void> {
-    const valid = this.permits.validate(permit, DRIVER);
-    const validOutcome = validateCircuitOutcome(outcome, DRIVER);
+  protected async recordOutcome(valid: CircuitPermit, validOutcome: CircuitOutcome): Promise<void> {
     if (!this.permits.settle(valid)) return;
     const local = this.permits.tagOf(valid);
     if (local === DROPPED) return;
@@ -212,8 +199,15 @@ export class RedisCircuitBreaker implements CircuitBreaker {
     await this.batcher.add(valid.name, verdict);
   }
 
-  async getState(name: string): Promise<CircuitSnapshot> {
-    const valid = validateCircuitName(name, DRIVER);
+  /** A read-only view of the breakers under this breaker's prefix. */
+  inspector(): CircuitBreakerInspector {
+    return {
+      list: (options) => listCircuitBreakers(this.connection, this.prefix, options),
+      state: (name) => this.getState(name),
+    };
+  }
+
+  protected async readState(valid: string): Promise<CircuitSnapshot> {
     let reply: CircuitReply;
     try {
       reply = await this.runOrThrow(circuitScripts.read, valid, []);
@@ -238,25 +232,18 @@ export class RedisCircuitBreaker implements CircuitBreaker {
     };
   }
 
-  async reset(name: string): Promise<void> {
-    const valid = validateCircuitName(name, DRIVER);
+  protected async resetState(valid: string): Promise<void> {
     await this.fallback?.reset(valid);
     await this.runOrThrow(circuitScripts.reset, valid, []);
   }
 
-  onEvent(listener: (event: CircuitBreakerEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
   /** Writes pending outcomes, then drops the subscription. The client is left open. */
-  async close(): Promise<void> {
+  protected async release(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.batcher.flushAll();
     await this.subscription?.close();
     await this.fallback?.close();
-    this.listeners.clear();
   }
 
   private key(name: string): string {
@@ -389,16 +376,6 @@ export class RedisCircuitBreaker implements CircuitBreaker {
   private emitChange(json: string, origin: 'local' | 'remote'): void {
     const change = JSON.parse(json) as Omit<CircuitStateChange, 'origin'>;
     this.emit({ ...change, origin });
-  }
-
-  private emit(event: CircuitBreakerEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch {
-        // A failing listener must not break the breaker or the other listeners.
-      }
-    }
   }
 }
 

@@ -1,10 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describeConversationMemory } from '@tristack/testing/conformance';
 import { useRedisCluster } from '@tristack/testing/redis';
 import { describe, expect, it } from 'vitest';
 import { RedisConversationMemory } from './redis-conversation-memory.js';
 
 const redis = useRedisCluster();
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describeConversationMemory('RedisConversationMemory on a 3-master cluster', () => ({
   create: (options) =>

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { compareMessageIds } from '@tristack/core';
+import { compareMessageIds } from '@tristack/core/driver-kit';
 import { spawnNodeWorker, type NodeWorker } from '@tristack/testing/fleet';
 import { useRedis } from '@tristack/testing/redis';
 import { describe, expect, it } from 'vitest';

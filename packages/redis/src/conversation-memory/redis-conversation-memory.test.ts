@@ -1,11 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidOptionsError } from '@tristack/core';
 import { describeConversationMemory } from '@tristack/testing/conformance';
-import { recordingConnection, useRedis } from '@tristack/testing/redis';
+import { recordingConnection, scriptCommands, useRedis } from '@tristack/testing/redis';
 import { describe, expect, it } from 'vitest';
 import { RedisConversationMemory } from './redis-conversation-memory.js';
 
 const redis = useRedis();
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describeConversationMemory(`RedisConversationMemory on ${redis.server.kind}`, () => ({
   create: (options) => new RedisConversationMemory({ ...options, client: redis.client }),
@@ -37,7 +37,7 @@ describe('RedisConversationMemory', () => {
       ['read last', () => memory.read(address, { last: 2 }), ['LRANGE']],
       ['read page', () => memory.read(address, { last: 2, before: '9999999999999-99' }), ['EVALSHA']],
       ['read budget', () => memory.read(address, { maxTokens: 20, last: 50 }), ['EVALSHA']],
-      ['list', () => memory.listConversations(owner), ['EVALSHA']],
+      ['list', () => memory.listConversations(owner), ['ZRANGE', 'EVALSHA']],
       ['touch', () => memory.touch(address), ['EVALSHA']],
       ['clear', () => memory.clear(address), ['EVALSHA']],
       ['deleteUser', () => memory.deleteUser(owner), ['ZRANGE', 'EVALSHA']],
@@ -53,12 +53,7 @@ describe('RedisConversationMemory', () => {
     const memory = new RedisConversationMemory({ client: redis.client, prefix: 'app', ttlMs: 60_000 });
     await memory.append(address, [message]);
     const keys = (await redis.client.keys('*')).sort();
-    expect(keys).toEqual([
-      'app:memory:{acme:u%3A1}:activity',
-      'app:memory:{acme:u%3A1}:c:c%7B1%7D',
-      'app:memory:{acme:u%3A1}:counts',
-      'app:memory:{acme:u%3A1}:expiry',
-    ]);
+    expect(keys).toEqual(['app:memory:{acme:u%3A1}:c:c%7B1%7D', 'app:memory:{acme:u%3A1}:index']);
     // The conversation lives one TTL; its user's index outlives it (extended to two TTLs).
     for (const key of keys) {
       const ttl = await redis.client.pTTL(key);
@@ -76,8 +71,33 @@ describe('RedisConversationMemory', () => {
     await memory.append({ ...user, conversationId: 'new' }, [message]);
     await sleep(600);
     expect((await memory.listConversations(user)).map((entry) => entry.conversationId)).toEqual(['new']);
-    expect(await redis.client.zRange('tristack:memory:{u}:activity', 0, -1)).toEqual(['new']);
-    expect(await redis.client.hKeys('tristack:memory:{u}:counts')).toEqual(['new']);
+    expect(await redis.client.zRange('tristack:memory:{u}:index', 0, -1)).toEqual(['new']);
+  });
+
+  it('appends with at most four commands inside the script once the conversation is indexed', async () => {
+    const memory = new RedisConversationMemory({ client: redis.client, ttlMs: 3_600_000, maxMessages: 3 });
+    await memory.append(address, [message]);
+    const commands = await scriptCommands(redis, async () => {
+      await memory.append(address, [message]);
+      await memory.append(address, [message, message]);
+    });
+    // The second append fills the list past maxMessages: one LTRIM more.
+    const [first, second] = [commands.slice(0, 4), commands.slice(4)];
+    expect(first).toEqual(['TIME', 'LINDEX', 'RPUSH', 'PEXPIREAT']);
+    expect(second).toEqual(['TIME', 'LINDEX', 'RPUSH', 'LTRIM', 'PEXPIREAT']);
+  });
+
+  it('keeps a conversation listed across TTL periods while it stays active', async () => {
+    const memory = new RedisConversationMemory({ client: redis.client, ttlMs: 400 });
+    const user = { userId: 'busy' };
+    for (let index = 0; index < 8; index++) {
+      await memory.append({ ...user, conversationId: 'c' }, [message]);
+      await sleep(150);
+    }
+    expect((await memory.listConversations(user)).map((entry) => entry.conversationId)).toEqual(['c']);
+    const indexExpiry = await redis.client.pTTL('tristack:memory:{busy}:index');
+    const listExpiry = await redis.client.pTTL('tristack:memory:{busy}:c:c');
+    expect(indexExpiry).toBeGreaterThanOrEqual(listExpiry);
   });
 
   it('stores JSON as data: ids and content cannot inject commands or keys', async () => {

@@ -1,15 +1,17 @@
 import {
-  BaseConversationMemory,
   TristackError,
   type ConversationAddress,
   type ConversationMemoryOptions,
   type ConversationSummary,
-  type PreparedMessage,
   type ReadMessagesOptions,
-  type RedisConnection,
   type StoredMessage,
   type UserAddress,
 } from '@tristack/core';
+import {
+  BaseConversationMemory,
+  type PreparedMessage,
+  type RedisConnection,
+} from '@tristack/core/driver-kit';
 import { toRedisConnection } from '../connection.js';
 import { splitRedisDriverOptions, type RedisDriverOptions } from '../driver-options.js';
 import { redisKey } from '../keys.js';
@@ -32,15 +34,16 @@ export interface RedisConversationMemoryOptions extends ConversationMemoryOption
 
 interface UserKeys {
   tag: string[];
-  activity: string;
-  expiry: string;
-  counts: string;
+  /** ZSET conversation id → ms of its last index refresh (see lua/includes/keep-index.lua). */
+  index: string;
 }
 
 /**
  * `ConversationMemory` on Redis: one list per conversation (append, trim and TTL refresh in one
- * script), and a per-user index (two sorted sets and a hash) in the same hash slot, so every call
- * is one round trip and runs on Redis Cluster. Needs only core commands (Redis ≥ 6.2, Valkey).
+ * script of four commands), and a per-user index (a sorted set of conversation ids, written about
+ * once per TTL per conversation) in the same hash slot, so every call runs on Redis Cluster.
+ * Listing reads activity, count and expiry from the lists themselves. Needs only core commands
+ * (Redis ≥ 6.2, Valkey).
  */
 export class RedisConversationMemory extends BaseConversationMemory {
   private readonly connection: RedisConnection;
@@ -48,7 +51,7 @@ export class RedisConversationMemory extends BaseConversationMemory {
 
   constructor(options: RedisConversationMemoryOptions) {
     const { client, prefix, rest } = splitRedisDriverOptions(options, 'RedisConversationMemory');
-    super(DRIVER, rest, 'RedisConversationMemory');
+    super(rest, DRIVER, 'RedisConversationMemory');
     this.connection = toRedisConnection(client, DRIVER);
     this.prefix = prefix;
   }
@@ -101,10 +104,13 @@ export class RedisConversationMemory extends BaseConversationMemory {
 
   protected async listUserConversations(owner: UserAddress, limit: number): Promise<ConversationSummary[]> {
     const keys = this.userKeys(owner);
+    // The script must name every list it reads (cluster-safe scripts declare their keys), so read
+    // the index first. A conversation started in between is simply not listed yet.
+    const listed = await this.indexedConversations(keys);
     const reply = (await listScript.run(
       this.connection,
-      [keys.activity, keys.expiry, keys.counts],
-      [String(limit)],
+      [keys.index, ...listed.map((id) => this.conversationKey(keys, id))],
+      [String(limit), ...listed],
     )) as string[];
     const summaries: ConversationSummary[] = [];
     for (let index = 0; index < reply.length; index += 4)
@@ -128,13 +134,11 @@ export class RedisConversationMemory extends BaseConversationMemory {
     for (let attempt = 0; attempt < DELETE_USER_ATTEMPTS; attempt++) {
       // The script must name every list it deletes (cluster-safe scripts declare their keys),
       // so read the index first; the script refuses if the index changed in between.
-      const listed = (await this.connection.sendCommand(['ZRANGE', keys.activity, '0', '-1'], {
-        key: keys.activity,
-      })) as string[];
+      const listed = await this.indexedConversations(keys);
       const deleted = Number(
         await deleteUserScript.run(
           this.connection,
-          [keys.activity, keys.expiry, keys.counts, ...listed.map((id) => this.conversationKey(keys, id))],
+          [keys.index, ...listed.map((id) => this.conversationKey(keys, id))],
           listed,
         ),
       );
@@ -155,24 +159,25 @@ export class RedisConversationMemory extends BaseConversationMemory {
     return Number(touched) === 1;
   }
 
-  /** Runs a script whose KEYS are the conversation's list and its user's index keys. */
+  /** Runs a script whose KEYS are the conversation's list and its user's index. */
   private runConversationScript(script: RedisScript, address: ConversationAddress, args: readonly string[]) {
     const keys = this.userKeys(address);
     return script.run(
       this.connection,
-      [this.conversationKey(keys, address.conversationId), keys.activity, keys.expiry, keys.counts],
+      [this.conversationKey(keys, address.conversationId), keys.index],
       args,
     );
   }
 
+  private async indexedConversations(keys: UserKeys): Promise<string[]> {
+    return (await this.connection.sendCommand(['ZRANGE', keys.index, '0', '-1'], {
+      key: keys.index,
+    })) as string[];
+  }
+
   private userKeys(owner: UserAddress): UserKeys {
     const tag = owner.tenantId === undefined ? [owner.userId] : [owner.tenantId, owner.userId];
-    return {
-      tag,
-      activity: redisKey(this.prefix, PRIMITIVE, tag, 'activity'),
-      expiry: redisKey(this.prefix, PRIMITIVE, tag, 'expiry'),
-      counts: redisKey(this.prefix, PRIMITIVE, tag, 'counts'),
-    };
+    return { tag, index: redisKey(this.prefix, PRIMITIVE, tag, 'index') };
   }
 
   private conversationKey(keys: UserKeys, conversationId: string): string {

@@ -2,6 +2,7 @@
 //   contend <url> <db> <resource> <durationMs> <logKey>: on "go", takes the lease again and again
 //     until durationMs passed; inside each turn logs enter/exit with its fencing token.
 //   hold <url> <db> <resource> <ttlMs>: holds the lease with a heartbeat until killed.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { LeaseBusyError } from '@tristack/core';
 import { createClient } from 'redis';
 import { RedisConversationLease } from './redis-conversation-lease.js';
@@ -11,7 +12,6 @@ const client = createClient({ url, database: Number(database) });
 client.on('error', () => {});
 await client.connect();
 const leases = new RedisConversationLease({ client, retryIntervalMs: 5 });
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 if (mode === 'hold') {
   await leases.run(

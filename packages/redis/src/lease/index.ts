@@ -1,1 +1,2 @@
 export { RedisConversationLease, type RedisConversationLeaseOptions } from './redis-conversation-lease.js';
+export { RedisConversationLeaseInspector } from './redis-conversation-lease-inspector.js';

@@ -1,10 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describeConversationLease } from '@tristack/testing/conformance';
 import { useRedisCluster } from '@tristack/testing/redis';
 import { describe, expect, it } from 'vitest';
 import { RedisConversationLease } from './redis-conversation-lease.js';
 
 const redis = useRedisCluster();
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const block = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 describeConversationLease('RedisConversationLease on a 3-master cluster', () => ({

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { spawnNodeWorker, type NodeWorker } from '@tristack/testing/fleet';
 import { useRedis } from '@tristack/testing/redis';
@@ -57,7 +58,7 @@ describe('RedisConversationLease across processes', () => {
       const held = Number((await holder.waitForLine(/^holding \d+$/, 60_000)).split(' ')[1]);
       const leases = new RedisConversationLease({ client: redis.client });
       // Outlive several heartbeats: the holder keeps renewing while it is alive.
-      await new Promise((resolve) => setTimeout(resolve, ttlMs * 1.5));
+      await sleep(ttlMs * 1.5);
       expect(await leases.tryAcquire('thread-7')).toBeUndefined();
       await holder.kill('SIGKILL');
       // Killed, not released: the lease stays until its TTL runs out.

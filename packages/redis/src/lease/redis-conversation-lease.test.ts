@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidOptionsError } from '@tristack/core';
 import { describeConversationLease } from '@tristack/testing/conformance';
 import { recordingConnection, useRedis } from '@tristack/testing/redis';
@@ -5,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { RedisConversationLease } from './redis-conversation-lease.js';
 
 const redis = useRedis();
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 /** Blocks the thread: a holder whose timers (heartbeats) cannot run. */
 const block = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 

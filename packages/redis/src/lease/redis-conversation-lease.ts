@@ -1,16 +1,15 @@
+import { InvalidOptionsError, type ConversationLeaseOptions, type Lease } from '@tristack/core';
 import {
   BaseConversationLease,
-  InvalidOptionsError,
   MAX_LEASE_TTL_MS,
-  type ConversationLeaseOptions,
-  type Lease,
   type LeaseAttempt,
   type RedisConnection,
-} from '@tristack/core';
+} from '@tristack/core/driver-kit';
 import { toRedisConnection } from '../connection.js';
 import { splitRedisDriverOptions, type RedisDriverOptions } from '../driver-options.js';
 import { redisKey } from '../keys.js';
 import { acquireScript, releaseScript, renewScript } from './lease-scripts.js';
+import { RedisConversationLeaseInspector } from './redis-conversation-lease-inspector.js';
 
 const DRIVER = 'redis';
 const PRIMITIVE = 'lease';
@@ -39,7 +38,7 @@ export class RedisConversationLease extends BaseConversationLease {
   constructor(options: RedisConversationLeaseOptions) {
     const { client, prefix, rest } = splitRedisDriverOptions(options, 'RedisConversationLease');
     const { fenceRetentionMs = DEFAULT_FENCE_RETENTION_MS, ...leaseOptions } = rest;
-    super(DRIVER, leaseOptions, 'RedisConversationLease');
+    super(leaseOptions, DRIVER, 'RedisConversationLease');
     if (!Number.isInteger(fenceRetentionMs) || fenceRetentionMs < MAX_LEASE_TTL_MS)
       throw new InvalidOptionsError(
         `invalid RedisConversationLease options: fenceRetentionMs: an integer >= ${MAX_LEASE_TTL_MS} (the longest lease TTL)`,
@@ -48,6 +47,11 @@ export class RedisConversationLease extends BaseConversationLease {
     this.connection = toRedisConnection(client, DRIVER);
     this.prefix = prefix;
     this.fenceRetentionMs = fenceRetentionMs;
+  }
+
+  /** A read-only view of the leases. */
+  inspector(): RedisConversationLeaseInspector {
+    return new RedisConversationLeaseInspector({ client: this.connection, prefix: this.prefix });
   }
 
   protected async attempt(resource: string, holderId: string, ttlMs: number): Promise<LeaseAttempt> {

@@ -1,8 +1,8 @@
-import { TristackError, type RedisArgument, type RedisConnection } from '@tristack/core';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TristackError } from '@tristack/core';
+import type { RedisArgument, RedisConnection } from '@tristack/core/driver-kit';
 
 type Duplicate = RedisConnection & { close(): Promise<void>; destroy?(): void };
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * A duplicated connection for blocking reads (XREAD BLOCK), so they never stall the shared

@@ -1,1 +1,2 @@
 export { RedisJobQueue, type RedisJobQueueOptions } from './redis-job-queue.js';
+export { RedisJobQueueInspector } from './redis-job-queue-inspector.js';

@@ -94,6 +94,8 @@ export interface StartedJob {
   idempotencyKey: string | undefined;
   enqueuedAt: number;
   timeoutMs: number | undefined;
+  /** The enqueuing span's `traceparent`, when one was stored. */
+  traceparent: string | undefined;
 }
 
 export interface FetchReply {
@@ -105,7 +107,7 @@ export interface FetchReply {
   reclaimed: number;
 }
 
-const FIELDS_PER_STARTED_JOB = 10;
+const FIELDS_PER_STARTED_JOB = 11;
 
 export function fetchReplyOf(reply: unknown): FetchReply {
   const [started, block, nextDue, reclaimed] = reply as [unknown[], unknown[], unknown, unknown];
@@ -123,6 +125,7 @@ export function fetchReplyOf(reply: unknown): FetchReply {
       idempotencyKey: field(7) || undefined,
       enqueuedAt: Number(field(8)),
       timeoutMs: field(9) ? Number(field(9)) : undefined,
+      traceparent: field(10) || undefined,
     });
   }
   const lanes: { lane: string; lastId: string }[] = [];

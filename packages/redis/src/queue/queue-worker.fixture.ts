@@ -6,9 +6,11 @@
 //           INCR effects) so it happens once per key however often the job runs; INCR runs always.
 //   echo:   reports progress { pid }, returns { pid, text: upper-cased }.
 //   hang:   never returns (until its signal aborts).
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient, createCluster } from 'redis';
 import type { JobContext, JobJsonValue } from '@tristack/core';
 import { toRedisConnection } from '../connection.js';
+import effectSource from './lua/count-effect-3.fixture.lua.generated.js';
 import { RedisJobQueue } from './redis-job-queue.js';
 
 interface Config {
@@ -31,10 +33,6 @@ const connection = toRedisConnection(client);
 
 // All keys in the queue's own slot, so it runs on a cluster too.
 const slot = `${config.prefix}:queue:{${config.name}}`;
-const EFFECT = `
-redis.call('INCR', KEYS[3])
-if ARGV[1] ~= '' and redis.call('SET', KEYS[1] .. ARGV[1], '1', 'NX') then redis.call('INCR', KEYS[2]) end
-`;
 
 type Payload = { kind: 'effect'; sleepMs: number } | { kind: 'echo'; text: string } | { kind: 'hang' };
 
@@ -43,10 +41,10 @@ async function handle(job: JobContext<Payload>): Promise<JobJsonValue> {
     case 'effect': {
       const { sleepMs } = job.payload;
       const keys = [`${slot}:test:effect:`, `${slot}:test:effects`, `${slot}:test:runs`];
-      await connection.sendCommand(['EVAL', EFFECT, '3', ...keys, job.idempotencyKey ?? ''], {
+      await connection.sendCommand(['EVAL', effectSource, '3', ...keys, job.idempotencyKey ?? ''], {
         key: keys[0],
       });
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * sleepMs));
+      await sleep(Math.random() * sleepMs);
       return job.attempt;
     }
     case 'echo':

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { spawnNodeWorker } from '@tristack/testing/fleet';
 import { describeJobQueue } from '@tristack/testing/conformance';
@@ -7,7 +8,6 @@ import { RedisJobQueue } from './redis-job-queue.js';
 
 const redis = useRedisCluster();
 const FIXTURE = fileURLToPath(new URL('./queue-worker.fixture.ts', import.meta.url));
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describeJobQueue('RedisJobQueue on a 3-master Redis Cluster', () => {
   const prefix = redis.prefix;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { JobJsonValue } from '@tristack/core';
 import { spawnNodeWorker, type NodeWorker } from '@tristack/testing/fleet';
@@ -7,7 +8,6 @@ import { RedisJobQueue } from './redis-job-queue.js';
 
 const redis = useRedis();
 const FIXTURE = fileURLToPath(new URL('./queue-worker.fixture.ts', import.meta.url));
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function spawnWorker(name: string, options: { concurrency: number; leaseMs: number }): NodeWorker {
   return spawnNodeWorker(FIXTURE, [

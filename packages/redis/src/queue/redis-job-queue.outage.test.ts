@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BackendUnavailableError } from '@tristack/core';
 import { findServerSource, spawnRedisServer, useRedis, type SpawnedServer } from '@tristack/testing/redis';
 import { createClient, type RedisClientType } from 'redis';
@@ -13,8 +14,6 @@ if (!command)
   console.warn(
     `[tristack] NOT RUN on ${redis.server.kind}: the Redis-restart tests spawn their own server and this kind is given by URL only`,
   );
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function connect(url: string): Promise<RedisClientType> {
   // No offline queue: while the server is down, calls fail at once instead of waiting for it.

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describeJobQueue } from '@tristack/testing/conformance';
 import { recordingConnection, useRedis } from '@tristack/testing/redis';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -12,8 +13,6 @@ describeJobQueue(`RedisJobQueue on ${redis.server.kind}`, () => {
   const prefix = redis.prefix;
   return { create: () => new RedisJobQueue({ client: redis.client, prefix }) };
 });
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function until(
   check: () => Promise<boolean> | boolean,
@@ -53,7 +52,7 @@ describe('RedisJobQueue', () => {
       );
       expect(connection.commands.map(shaOf)).toEqual([enqueueScript.sha1]);
       connection.clear();
-      expect(await queue.enqueue('tools', { q: 2 }, { idempotencyKey: 'x' })).toBe(jobId);
+      expect(await queue.enqueue('tools', { q: 2 }, { idempotencyKey: 'x', tenantId: 't' })).toBe(jobId);
       expect(connection.commands.map(shaOf)).toEqual([enqueueScript.sha1]);
       connection.clear();
       await queue.stats('tools');

@@ -1,29 +1,32 @@
 import {
-  BaseJobQueue,
-  addKeyedListener,
   TristackError,
-  escapeKeyPart,
-  parseJobId,
-  parseOptions,
-  redisJobQueueTuningSchema,
-  type RedisJobQueueTuning,
+  encodeKeyPart,
   type CancelStatus,
   type DeadLetter,
   type JobHandler,
   type JobJsonValue,
   type JobOutcome,
   type JobProgressEvent,
+  type JobQueueInspector,
   type JobQueueOptions,
   type JobSnapshot,
   type JobWorker,
-  type NewJob,
   type QueueStats,
+} from '@tristack/core';
+import {
+  BaseJobQueue,
+  addKeyedListener,
+  jobIdempotencyScope,
+  parseJobId,
+  parseOptions,
+  type NewJob,
   type RedisConnection,
   type ResolvedJobProcessOptions,
-} from '@tristack/core';
+} from '@tristack/core/driver-kit';
 import { toRedisConnection } from '../connection.js';
 import { splitRedisDriverOptions, type RedisDriverOptions } from '../driver-options.js';
 import { redisKey } from '../keys.js';
+import { redisJobQueueTuningSchema, type RedisJobQueueTuning } from './redis-job-queue-tuning.js';
 import {
   deadLetterOf,
   entriesOfRange,
@@ -35,6 +38,7 @@ import {
 import { cancelScript, enqueueScript, retryDeadScript, statsScript } from './queue-scripts.js';
 import { RedisJobWorker } from './redis-job-worker.js';
 import { StreamTail } from './stream-tail.js';
+import { listJobQueues } from './list-job-queues.js';
 
 const DRIVER = 'redis';
 const FINAL_STATES = new Set(['completed', 'dead', 'cancelled']);
@@ -72,6 +76,8 @@ const MAX_FRESH_JOBS = 10_000;
  */
 export class RedisJobQueue extends BaseJobQueue {
   private readonly connection: RedisConnection;
+  /** The client as given and the key prefix: what selects this queue's keys (the depth gauge). */
+  private readonly store: readonly unknown[];
   private readonly prefix: string;
   private readonly config: readonly [string, string];
   private readonly blockMs: number;
@@ -82,7 +88,7 @@ export class RedisJobQueue extends BaseJobQueue {
   constructor(options: RedisJobQueueOptions) {
     const { client, prefix, rest } = splitRedisDriverOptions(options, 'RedisJobQueue');
     const { eventsMaxLength, blockMs, onWarning, ...shared } = rest;
-    super(DRIVER, 'RedisJobQueue', shared);
+    super(shared, DRIVER, 'RedisJobQueue');
     const own = parseOptions(
       redisJobQueueTuningSchema,
       { eventsMaxLength, blockMs, onWarning },
@@ -93,13 +99,33 @@ export class RedisJobQueue extends BaseJobQueue {
     );
     this.connection = toRedisConnection(client, DRIVER);
     this.prefix = prefix;
+    this.store = [client, prefix];
     this.config = [String(own.eventsMaxLength), String(this.resultTtlMs)];
     this.blockMs = own.blockMs;
     this.onWarning = own.onWarning ?? ((message) => console.warn(message));
   }
 
+  /** The client and key prefix: queues sharing them share their jobs. */
+  protected override depthStore(): readonly unknown[] {
+    return this.store;
+  }
+
+  /** A read-only view of the queues under this queue's prefix. */
+  inspector(): JobQueueInspector {
+    return {
+      queues: (options) => listJobQueues(this.connection, this.prefix, options),
+      stats: (name) => this.stats(name),
+      deadLetters: (name, options) => this.deadLetters(name, options),
+    };
+  }
+
   private base(name: string): string {
     return redisKey(this.prefix, 'queue', [name]);
+  }
+
+  /** The job's hash (`base:job:<unique>`); `unique` is a UUID checked by parseJobId. */
+  private jobKey(name: string, unique: string): string {
+    return redisKey(this.prefix, 'queue', [name], 'job', unique);
   }
 
   private runtime(name: string): NameRuntime {
@@ -128,9 +154,11 @@ export class RedisJobQueue extends BaseJobQueue {
         String(options.backoff.jitter),
         options.timeoutMs === undefined ? '' : String(options.timeoutMs),
         options.tenantId ?? '',
-        options.tenantId === undefined ? '' : escapeKeyPart(options.tenantId),
+        options.tenantId === undefined ? '' : encodeKeyPart(options.tenantId),
         options.idempotencyKey ?? '',
-        options.idempotencyKey === undefined ? '' : escapeKeyPart(options.idempotencyKey),
+        // Scoped by tenant: another tenant's equal key names another job.
+        jobIdempotencyScope(options) ?? '',
+        job.traceparent ?? '',
       ],
     );
     if (tailedBefore && unique === job.unique) {
@@ -260,7 +288,7 @@ export class RedisJobQueue extends BaseJobQueue {
 
   private async outcome(name: string, unique: string): Promise<JobOutcome | 'missing' | undefined> {
     const [state, result, error, reason, attempts] = (await this.connection.sendCommand(
-      ['HMGET', `${this.base(name)}:job:${unique}`, 'state', 'result', 'error', 'cancelReason', 'attempts'],
+      ['HMGET', this.jobKey(name, unique), 'state', 'result', 'error', 'cancelReason', 'attempts'],
       { key: this.base(name) },
     )) as (string | null)[];
     if (state === null || state === undefined) return 'missing';
@@ -353,7 +381,7 @@ export class RedisJobQueue extends BaseJobQueue {
 
   protected async snapshot(name: string, jobId: string): Promise<JobSnapshot | undefined> {
     const { unique } = parseJobId(jobId, DRIVER);
-    const key = `${this.base(name)}:job:${unique}`;
+    const key = this.jobKey(name, unique);
     return snapshotOf(jobId, name, await this.connection.sendCommand(['HGETALL', key], { key }));
   }
 

@@ -1,17 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { JobHandler, JobJsonValue, JobWorker } from '@tristack/core';
 import {
   JobAttemptPool,
   jobCloseOptionsSchema,
   parseInput,
   runJobAttempt,
   type JobAttemptOutcome,
-  type JobHandler,
-  type JobJsonValue,
-  type JobWorker,
   type RedisConnection,
   type ResolvedJobProcessOptions,
-} from '@tristack/core';
+} from '@tristack/core/driver-kit';
 import { BlockingReader } from './blocking-reader.js';
 import { fetchReplyOf, type FetchReply, type StartedJob } from './queue-replies.js';
 import { heartbeatScript, progressScript, stepScript } from './queue-scripts.js';
@@ -44,7 +43,6 @@ interface PendingOutcome {
   done(): void;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const seed = () => String(Math.floor(Math.random() * 2 ** 31));
 
 function dataOf(outcome: JobAttemptOutcome): string {
@@ -254,7 +252,12 @@ export class RedisJobWorker implements JobWorker {
           await progressScript.run(connection, [base], [...config, job.unique, job.owner, json]);
         },
       },
-      { timeoutMs: job.timeoutMs, maxResultBytes: this.environment.maxPayloadBytes, driver },
+      {
+        timeoutMs: job.timeoutMs,
+        maxResultBytes: this.environment.maxPayloadBytes,
+        driver,
+        traceparent: job.traceparent,
+      },
     );
     this.pool.add(jobId, attempt, { unique: job.unique, owner: job.owner }, () => this.requestStep());
     const recorded: Promise<void> = attempt.outcome

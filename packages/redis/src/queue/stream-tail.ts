@@ -1,4 +1,5 @@
-import type { RedisConnection } from '@tristack/core';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RedisConnection } from '@tristack/core/driver-kit';
 import { BlockingReader } from './blocking-reader.js';
 import { entriesOfRange, entriesOfXread, type StreamEntry } from './queue-replies.js';
 
@@ -10,8 +11,6 @@ export interface StreamTailOptions {
   onQuiet?(): void;
   onError(error: unknown): void;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Follows one stream from "now" on a duplicated connection (XREAD BLOCK), in order. The stream

@@ -1,4 +1,4 @@
-import type { RateLimitTarget, RuleVerdict } from '@tristack/core';
+import type { RateLimitTarget, RuleVerdict } from '@tristack/core/driver-kit';
 
 /** One key's part of the script's reply. */
 export interface TargetReply {

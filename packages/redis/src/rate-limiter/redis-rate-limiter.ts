@@ -1,45 +1,41 @@
 import {
   BackendUnavailableError,
-  BlockedKeyCache,
-  blockDurationSchema,
-  parseInput,
-  parseOptions,
-  planRateLimitCall,
-  planRateLimitReconcile,
-  rateLimitCallOptionsSchema,
-  rateLimitPeekOptionsSchema,
-  rateLimitReconcileOptionsSchema,
-  resolveRateLimitKey,
-  resolveRateLimiterOptions,
-  storeUnavailableResult,
-  summarizeRateLimit,
-  toRuleResult,
+  encodeKeyPart,
   TristackError,
-  type RateLimitCallOptions,
-  type RateLimiter,
-  type RateLimiterOptionsInput,
-  storeRateLimiterOptionsSchema,
-  type StoreRateLimiterOptionsInput,
+  type RateLimiterOptions,
+  type StoreRateLimiterOptions,
   InvalidOptionsError,
-  type RateLimitKey,
-  type RateLimitReconcileOptions,
   type RateLimitResult,
   type RateLimitRule,
   type RateLimitRuleResult,
+} from '@tristack/core';
+import {
+  BaseRateLimiter,
+  BlockedKeyCache,
+  parseOptions,
+  storeUnavailableResult,
+  summarizeRateLimit,
+  toRuleResult,
+  storeRateLimiterOptionsSchema,
+  type RateLimitKeyTarget,
   type RateLimitTarget,
   type RedisConnection,
-} from '@tristack/core';
-import { toRedisConnection } from '../connection.js';
+} from '@tristack/core/driver-kit';
+import { isClusterClient, isServerReplyError, toRedisConnection } from '../connection.js';
 import { splitRedisDriverOptions, type RedisDriverOptions } from '../driver-options.js';
 import { redisKey } from '../keys.js';
+import { RedisScript } from '../script.js';
+import { DeadlineWatch, TimeoutError } from './deadline-watch.js';
+import { limitScriptSource, MAX_SPECIALISED_RULES } from './limit-script-source.js';
 import { rateLimiterScript } from './rate-limiter-script.js';
 import { parseRateLimiterReply, type TargetReply } from './rate-limiter-reply.js';
+import { RedisRateLimiterInspector } from './redis-rate-limiter-inspector.js';
 
 const DRIVER = 'redis';
 const PRIMITIVE = 'rate-limiter';
 
 export interface RedisRateLimiterOptions
-  extends RateLimiterOptionsInput, StoreRateLimiterOptionsInput, RedisDriverOptions {
+  extends RateLimiterOptions, StoreRateLimiterOptions, RedisDriverOptions {
   /**
    * Whether the client is a Redis Cluster: each key is then charged by its own script on its own
    * shard, and refunded when another key denies (see the docs' cluster semantics).
@@ -62,8 +58,6 @@ function ruleArguments(rule: RateLimitRule): string[] {
   return [rule.name, ALGORITHM_CODES[rule.algorithm], String(rule.limit), String(rule.windowMs), parameter];
 }
 
-class TimeoutError extends Error {}
-
 type Mode = 'limit' | 'peek' | 'reconcile' | 'block';
 
 /**
@@ -78,9 +72,7 @@ type Mode = 'limit' | 'peek' | 'reconcile' | 'block';
  *   Never over-admits; a concurrent call may briefly see the refunded reservation and be denied.
  * - Redis down or slow: `failurePolicy` after `timeoutMs`, reported as `reason: 'store-unavailable'`.
  */
-export class RedisRateLimiter implements RateLimiter {
-  readonly limits: readonly RateLimitRule[];
-  private readonly name: string;
+export class RedisRateLimiter extends BaseRateLimiter {
   private readonly prefix: string;
   private readonly connection: RedisConnection;
   private readonly timeoutMs: number;
@@ -88,11 +80,16 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly cluster: boolean;
   private readonly blockedKeys: BlockedKeyCache;
   private readonly ruleArguments = new Map<RateLimitRule, string[]>();
+  private readonly deadlines: DeadlineWatch;
+  /** `limit()`'s script per shape of call (the scopes it names, in order), written on first use. */
+  private readonly limitScripts = new Map<string, RedisScript | undefined>();
+  /** Per scope, a key up to the id: `<prefix>:rate-limiter:{<name>:<scope>:`. */
+  private readonly keyHeads = new Map<string, string>();
 
   constructor(options: RedisRateLimiterOptions) {
     const { client, prefix, rest } = splitRedisDriverOptions(options, 'RedisRateLimiter');
     const { timeoutMs, failurePolicy, blockedKeyCache, cluster, ...shared } = rest;
-    const resolved = resolveRateLimiterOptions(shared, DRIVER);
+    super(shared, DRIVER);
     const own = parseOptions(
       storeRateLimiterOptionsSchema,
       { timeoutMs, failurePolicy, blockedKeyCache },
@@ -102,49 +99,114 @@ export class RedisRateLimiter implements RateLimiter {
       throw new InvalidOptionsError('invalid RedisRateLimiter options: cluster: expected a boolean', {
         driver: DRIVER,
       });
-    this.limits = resolved.limits;
-    this.name = resolved.name;
     this.prefix = prefix;
-    this.connection = toRedisConnection(client, DRIVER);
+    // The limiter keeps its own deadline (timeoutMs): node-redis need not time each command too.
+    this.connection = toRedisConnection(client, DRIVER, { ownDeadline: true });
     this.timeoutMs = own.timeoutMs;
     this.failurePolicy = own.failurePolicy;
-    this.cluster =
-      cluster ?? typeof (client as { getSlotRandomNode?: unknown }).getSlotRandomNode === 'function';
+    this.cluster = cluster ?? isClusterClient(client);
+    this.deadlines = new DeadlineWatch(own.timeoutMs);
     this.blockedKeys = new BlockedKeyCache(own.blockedKeyCache.maxKeys);
     for (const rule of this.limits) this.ruleArguments.set(rule, ruleArguments(rule));
   }
 
-  async limit(key: RateLimitKey, options?: RateLimitCallOptions): Promise<RateLimitResult> {
-    const parsed = parseInput(rateLimitCallOptionsSchema, options, {
-      what: 'rate limit options',
-      driver: DRIVER,
+  /** A read-only view of this limiter's counters (its rules add limit, remaining and reset). */
+  inspector(): RedisRateLimiterInspector {
+    return new RedisRateLimiterInspector({
+      client: this.connection,
+      prefix: this.prefix,
+      boundTo: { name: this.name, limits: this.limits },
     });
-    const targets = planRateLimitCall(this.limits, key, parsed?.cost, DRIVER);
-    const cached = this.cachedDenial(targets);
-    if (cached) return cached;
-    return this.check('limit', targets);
   }
 
-  async peek(key: RateLimitKey, options?: RateLimitCallOptions): Promise<RateLimitResult> {
-    const parsed = parseInput(rateLimitPeekOptionsSchema, options, { what: 'peek options', driver: DRIVER });
-    return this.check('peek', planRateLimitCall(this.limits, key, parsed?.cost, DRIVER));
+  /**
+   * The hot path: one EVALSHA of the script written for this shape of call, with no await, timer or
+   * array copy of its own. Cluster calls naming several scopes take `check` (a script per shard).
+   */
+  protected limitTargets(targets: RateLimitTarget[]): Promise<RateLimitResult> {
+    if (this.blockedKeys.size > 0) {
+      const cached = this.cachedDenial(targets);
+      if (cached) return Promise.resolve(cached);
+    }
+    const script = this.cluster && targets.length > 1 ? undefined : this.limitScript(targets);
+    if (!script) return this.check('limit', targets);
+    const args: string[] = ['EVALSHA', script.sha1, String(targets.length)];
+    for (const target of targets) args.push(this.redisKeyOf(target));
+    for (const target of targets) for (const { cost } of target.rules) args.push(String(cost));
+    const options = { key: args[3] };
+    const onReply = (raw: unknown) => this.limitResult(targets, raw as readonly (string | number)[]);
+    const onError = (error: unknown) => this.unavailable(error);
+    return this.deadlines.watch(this.connection.sendCommand(args, options)).then(onReply, (error) => {
+      if (!isServerReplyError(error) || !error.message.startsWith('NOSCRIPT')) return onError(error);
+      args[0] = 'EVAL';
+      args[1] = script.source;
+      return this.deadlines.watch(this.connection.sendCommand(args, options)).then(onReply, onError);
+    });
   }
 
-  async reconcile(key: RateLimitKey, options: RateLimitReconcileOptions): Promise<RateLimitResult> {
-    const parsed = parseInput(rateLimitReconcileOptionsSchema, options, {
-      what: 'reconcile options',
-      driver: DRIVER,
-    });
-    const targets = planRateLimitReconcile(this.limits, key, parsed.reserved, parsed.actual, DRIVER);
+  private limitScript(targets: readonly RateLimitTarget[]): RedisScript | undefined {
+    let shapeId = targets[0]!.scope;
+    for (let index = 1; index < targets.length; index++) shapeId += `,${targets[index]!.scope}`;
+    if (this.limitScripts.has(shapeId)) return this.limitScripts.get(shapeId);
+    const shape = targets.map((target) => target.rules.map(({ rule }) => rule));
+    const ruleCount = shape.reduce((sum, rules) => sum + rules.length, 0);
+    const script =
+      ruleCount <= MAX_SPECIALISED_RULES
+        ? new RedisScript('rate-limiter-limit', limitScriptSource(shape))
+        : undefined;
+    this.limitScripts.set(shapeId, script);
+    return script;
+  }
+
+  /** Admitted: the short reply (remaining and resetAt per rule). Denied: the generic reply. */
+  private limitResult(
+    targets: readonly RateLimitTarget[],
+    raw: readonly (string | number)[],
+  ): RateLimitResult {
+    const now = Number(raw[0]) * 1000 + Number(raw[1]) / 1000;
+    let ruleCount = 0;
+    for (const target of targets) ruleCount += target.rules.length;
+    if (raw.length === 2 + 2 * ruleCount) {
+      const rules: RateLimitRuleResult[] = [];
+      let index = 2;
+      for (const target of targets) {
+        for (const { rule, cost } of target.rules) {
+          const verdict = {
+            fits: true,
+            never: false,
+            remaining: Number(raw[index]),
+            resetAt: Number(raw[index + 1]),
+            retryAfterMs: 0,
+            exhaustedForMs: 0,
+          };
+          index += 2;
+          rules.push(toRuleResult(target.scope, target.key, rule, verdict, cost > 0 ? cost : 0));
+        }
+      }
+      return summarizeRateLimit(rules, now, 0);
+    }
+    const reply: ParsedReply = { group: targets, ...parseRateLimiterReply(raw, targets) };
+    const result = this.summarize(targets, [reply], 'limit');
+    if (!result.allowed) this.remember([reply]);
+    return result;
+  }
+
+  protected async peekTargets(targets: RateLimitTarget[]): Promise<RateLimitResult> {
+    return this.check('peek', targets);
+  }
+
+  protected async reconcileTargets(
+    targets: RateLimitTarget[],
+    checkedAt: number | undefined,
+  ): Promise<RateLimitResult> {
     // A refund may free room this process thinks is exhausted.
     for (const target of targets) this.blockedKeys.delete(cacheId(target));
-    const extra = parsed.checkedAt === undefined ? '' : String(parsed.checkedAt);
+    const extra = checkedAt === undefined ? '' : String(checkedAt);
     const replies = await this.required(this.runGroups('reconcile', targets, extra));
     return this.summarize(targets, replies, 'reconcile');
   }
 
-  async reset(key: RateLimitKey): Promise<void> {
-    const targets = resolveRateLimitKey(this.limits, key, DRIVER);
+  protected async resetTargets(targets: RateLimitKeyTarget[]): Promise<void> {
     for (const target of targets) this.blockedKeys.delete(cacheId(target));
     // DEL per key: on a cluster the keys live on different shards. Not a hot path.
     await this.required(
@@ -157,9 +219,8 @@ export class RedisRateLimiter implements RateLimiter {
     );
   }
 
-  async block(key: RateLimitKey, ms: number): Promise<void> {
-    const duration = parseInput(blockDurationSchema, ms, { what: 'block duration', driver: DRIVER });
-    const targets = resolveRateLimitKey(this.limits, key, DRIVER).map((target) => ({
+  protected async blockTargets(keys: RateLimitKeyTarget[], duration: number): Promise<void> {
+    const targets = keys.map((target) => ({
       ...target,
       rules: target.rules.map((rule) => ({ rule, cost: 0 })),
     }));
@@ -290,10 +351,19 @@ export class RedisRateLimiter implements RateLimiter {
     for (const reply of replies) {
       reply.group.forEach((target, index) => {
         const state = reply.targets[index]!;
+        // The rule that denies longest: a local answer names it, as this reply did.
+        let denying = -1;
+        state.rules.forEach((verdict, rule) => {
+          if (!verdict.fits && (denying < 0 || verdict.retryAfterMs > state.rules[denying]!.retryAfterMs))
+            denying = rule;
+        });
         this.blockedKeys.set(
           cacheId(target),
           state.deniesAllForMs,
           state.blockedUntil > reply.now ? 'blocked' : 'limited',
+          denying < 0
+            ? { scope: target.scope }
+            : { scope: target.scope, rule: target.rules[denying]!.rule.name },
         );
       });
     }
@@ -303,11 +373,13 @@ export class RedisRateLimiter implements RateLimiter {
     const now = Date.now();
     let until = 0;
     let reason: RateLimitResult['reason'] = 'limited';
+    let denied: { scope?: string; rule?: string } = {};
     for (const target of targets) {
       const entry = this.blockedKeys.get(cacheId(target));
       if (entry && entry.until > until) {
         until = entry.until;
         reason = entry.reason;
+        denied = entry;
       }
     }
     if (until === 0) return undefined;
@@ -320,26 +392,24 @@ export class RedisRateLimiter implements RateLimiter {
       reason,
       checkedAt: now,
       rules: [],
+      ...(reason === 'limited' && denied.scope !== undefined ? { scope: denied.scope } : {}),
+      ...(reason === 'limited' && denied.rule !== undefined ? { rule: denied.rule } : {}),
     };
   }
 
+  /** `redisKey(prefix, 'rate-limiter', [name, scope, id])`, with the fixed part worked out once. */
   private redisKeyOf(target: { scope: string; key: string }): string {
-    return redisKey(this.prefix, PRIMITIVE, [this.name, target.scope, target.key]);
+    let head = this.keyHeads.get(target.scope);
+    if (head === undefined) {
+      const sample = redisKey(this.prefix, PRIMITIVE, [this.name, target.scope, 'x']);
+      head = sample.slice(0, -'x}'.length);
+      this.keyHeads.set(target.scope, head);
+    }
+    return `${head}${encodeKeyPart(target.key)}}`;
   }
 
-  private async withTimeout<T>(work: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TimeoutError()), this.timeoutMs);
-    });
-    work.catch(() => {
-      // The timeout answered already; a late failure has nobody to tell.
-    });
-    try {
-      return await Promise.race([work, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  private withTimeout<T>(work: Promise<T>): Promise<T> {
+    return this.deadlines.watch(work);
   }
 
   /** Operations that are not admission decisions: an outage or timeout is an error. */

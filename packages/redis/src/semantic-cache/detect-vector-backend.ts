@@ -1,4 +1,5 @@
-import { TristackError, type RedisConnection } from '@tristack/core';
+import { TristackError } from '@tristack/core';
+import type { RedisConnection } from '@tristack/core/driver-kit';
 
 /** Where the semantic tier's vectors live. */
 export type VectorBackend = 'vector-sets' | 'redisearch' | 'none';

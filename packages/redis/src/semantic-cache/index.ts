@@ -1,6 +1,6 @@
-export { RedisSemanticCache, toFloat32Blob, type RedisSemanticCacheOptions } from './redis-semantic-cache.js';
+export { RedisSemanticCache, type RedisSemanticCacheOptions } from './redis-semantic-cache.js';
+export type { VectorBackend } from './detect-vector-backend.js';
 export {
-  detectVectorBackend,
-  type VectorBackend,
-  type VectorBackendChoice,
-} from './detect-vector-backend.js';
+  RedisSemanticCacheInspector,
+  type RedisSemanticCacheInspectorOptions,
+} from './redis-semantic-cache-inspector.js';

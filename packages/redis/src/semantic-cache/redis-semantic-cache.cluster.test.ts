@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describeSemanticCache, semanticCacheRequest as ask } from '@tristack/testing/conformance';
 import { useRedisCluster } from '@tristack/testing/redis';
 import { createClient } from 'redis';
@@ -5,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { RedisSemanticCache } from './redis-semantic-cache.js';
 
 const redis = useRedisCluster();
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Whether the cluster's servers have Vector Sets (the harness builds it from the default server). */
 async function clusterHasVectorSets(): Promise<boolean> {

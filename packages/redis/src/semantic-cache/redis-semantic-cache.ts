@@ -1,31 +1,42 @@
 import { createHash } from 'node:crypto';
 import {
-  SemanticCacheBase,
-  escapeKeyPart,
-  parseOptions,
-  redisSemanticCacheOptionsSchema,
-  semanticCacheOptionsSchema,
-  type PreparedRequest,
-  type RedisConnection,
-  type SemanticCacheEntryHit,
-  type SemanticCacheEntryWrite,
+  encodeKeyPart,
   type SemanticCacheInvalidateFilter,
   type SemanticCacheOptions,
   type SemanticCacheStats,
   type SemanticTierStatus,
 } from '@tristack/core';
+import {
+  SemanticCacheBase,
+  parseOptions,
+  semanticCacheOptionsSchema,
+  type PreparedSemanticCacheRequest as PreparedRequest,
+  type RedisConnection,
+  type SemanticCacheCandidate,
+  type SemanticCacheEntryHit,
+  type SemanticCacheEntryWrite,
+  type SemanticCacheRejection,
+  type SemanticCacheTiersReply,
+} from '@tristack/core/driver-kit';
 import { toRedisConnection } from '../connection.js';
 import { splitRedisDriverOptions, type RedisDriverOptions } from '../driver-options.js';
 import { redisKey } from '../keys.js';
 import { hashReplyToRecord } from '../replies.js';
 import { detectVectorBackend, type VectorBackendChoice } from './detect-vector-backend.js';
-import { RedisearchVectorIndex, type SearchCandidate } from './redisearch-vector-index.js';
+import { RedisearchVectorIndex } from './redisearch-vector-index.js';
+import { RedisSemanticCacheInspector } from './redis-semantic-cache-inspector.js';
+import {
+  redisSemanticCacheOptionsSchema,
+  type ResolvedRedisSemanticCacheOptions,
+} from './redis-semantic-cache-options.js';
+import { rejectionCounters } from './rejection-counters.js';
 import {
   confirmHitScript,
   exactLookupScript,
   invalidateScript,
+  lookupScript,
   storeScript,
-  vectorSetsLookupScript,
+  vectorSetsCandidatesScript,
 } from './semantic-cache-scripts.js';
 
 const DRIVER = 'redis';
@@ -62,8 +73,6 @@ export interface RedisSemanticCacheOptions extends SemanticCacheOptions, RedisDr
   threadedSearch?: boolean;
 }
 
-type RedisOptions = ReturnType<(typeof redisSemanticCacheOptionsSchema)['parse']>;
-
 /** Little-endian float32 bytes of the unit vector: what `VADD … FP32` and RediSearch expect. */
 export function toFloat32Blob(vector: readonly number[]): Buffer {
   let norm = 0;
@@ -72,11 +81,6 @@ export function toFloat32Blob(vector: readonly number[]): Buffer {
   const blob = Buffer.allocUnsafe(vector.length * 4);
   vector.forEach((value, index) => blob.writeFloatLE(value / norm, index * 4));
   return blob;
-}
-
-/** The cosine a candidate needs so that its reported (6-decimal) similarity reaches `threshold`. */
-function minimumCosine(threshold: number): number {
-  return threshold === 0 ? -2 : threshold - 5e-7;
 }
 
 /**
@@ -90,12 +94,17 @@ export class RedisSemanticCache extends SemanticCacheBase {
   readonly semanticTier: SemanticTierStatus;
   private readonly embedderKey: string;
   private readonly searchIndex: RedisearchVectorIndex | undefined;
+  /** A speculative hit's entry expiry before the lookup refreshed it and its index score after, for its take-back. */
+  private readonly refreshedAhead = new WeakMap<
+    SemanticCacheEntryHit,
+    { key: string; before: string; after: string }
+  >();
 
   private constructor(
     options: SemanticCacheOptions,
     private readonly connection: RedisConnection,
     private readonly prefix: string,
-    private readonly redis: RedisOptions,
+    private readonly redis: ResolvedRedisSemanticCacheOptions,
     private readonly choice: VectorBackendChoice,
   ) {
     super(options, DRIVER, 'RedisSemanticCache');
@@ -111,8 +120,8 @@ export class RedisSemanticCache extends SemanticCacheBase {
       choice.backend === 'redisearch'
         ? new RedisearchVectorIndex(
             connection,
-            `${prefix}:${PRIMITIVE}:index:${escapeKeyPart(this.options.name)}:${this.embedderKey}`,
-            `${prefix}:${PRIMITIVE}:{${escapeKeyPart(this.options.name)}:`,
+            `${prefix}:${PRIMITIVE}:index:${encodeKeyPart(this.options.name)}:${this.embedderKey}`,
+            `${prefix}:${PRIMITIVE}:{${encodeKeyPart(this.options.name)}:`,
             `vector_${this.embedderKey}`,
             this.embedder.dimensions,
           )
@@ -140,6 +149,15 @@ export class RedisSemanticCache extends SemanticCacheBase {
     const cache = new RedisSemanticCache(core, connection, prefix, redis, choice);
     if (cache.searchIndex && redis.createIndex) await cache.searchIndex.ensure();
     return cache;
+  }
+
+  /** A read-only view of this cache's tenants. */
+  inspector(): RedisSemanticCacheInspector {
+    return new RedisSemanticCacheInspector({
+      client: this.connection,
+      prefix: this.prefix,
+      boundTo: { cache: this.options.name, semanticTier: this.semanticTier },
+    });
   }
 
   private keys(tenant: string, scopeDigest = '') {
@@ -170,66 +188,146 @@ export class RedisSemanticCache extends SemanticCacheBase {
     return this.entryHit(prepared.entryId, reply.slice(0, 4), 1);
   }
 
-  protected async findSimilar(
+  /**
+   * Vector Sets (VSIM inside the script): both tiers in one script, the best candidate counted as
+   * the hit ahead of the guard. RediSearch and `threadedSearch` run the steps instead.
+   */
+  protected override async lookupTiers(
     prepared: PreparedRequest,
-    vector: number[],
-    threshold: number,
     refresh: boolean,
-  ): Promise<{ hit?: SemanticCacheEntryHit; nearestCosine?: number }> {
+    vector: number[],
+    bounds: { floor: number; speculateFrom?: number; exactChecked: boolean },
+  ): Promise<SemanticCacheTiersReply | undefined> {
+    if (this.choice.backend !== 'vector-sets' || this.redis.threadedSearch) return undefined;
     const keys = this.keys(prepared.scope.tenant, prepared.scope.digest);
-    const minimum = minimumCosine(threshold);
-    if (this.choice.backend === 'vector-sets' && !this.redis.threadedSearch) {
-      const reply = (await vectorSetsLookupScript.run(
-        this.connection,
-        [keys.vectors, keys.index, keys.stats, keys.scopes],
-        [
-          toFloat32Blob(vector),
-          String(this.redis.candidates),
-          String(minimum),
-          keys.entryPrefix,
-          prepared.scope.digest,
-          refresh ? '1' : '0',
-          this.redis.searchEffort === undefined ? '' : String(this.redis.searchEffort),
-        ],
-      )) as unknown[];
-      const nearest = reply[1] === '' || reply[1] === undefined ? undefined : 2 * Number(reply[1]) - 1;
-      if (Number(reply[0]) !== 1) return nearest === undefined ? {} : { nearestCosine: nearest };
-      return { hit: this.entryHit(String(reply[2]), reply.slice(3, 7), nearest!), nearestCosine: nearest! };
+    const reply = (await lookupScript.run(
+      this.connection,
+      [keys.entryPrefix + prepared.entryId, keys.stats, keys.index, keys.vectors, keys.scopes],
+      [
+        prepared.scope.digest,
+        refresh ? '1' : '0',
+        bounds.exactChecked ? '' : prepared.entryId,
+        toFloat32Blob(vector),
+        String(this.redis.candidates),
+        keys.entryPrefix,
+        this.redis.searchEffort === undefined ? '' : String(this.redis.searchEffort),
+        String(bounds.floor),
+        bounds.speculateFrom === undefined ? '' : String(bounds.speculateFrom),
+      ],
+    )) as unknown[];
+    if (reply[0] === 1)
+      return { exact: this.entryHit(prepared.entryId, reply.slice(1, 5), 1), candidates: [] };
+    const listed: SemanticCacheCandidate[] = [];
+    for (let index = 8; index + 2 < reply.length; index += 3) {
+      const matchText = reply[index + 2];
+      listed.push({
+        entryId: String(reply[index]),
+        cosine: Number(reply[index + 1]),
+        ...(typeof matchText === 'string' ? { matchText } : {}),
+      });
     }
-    // VSIM as its own command (threaded), or RediSearch KNN; then one script confirms the best live candidate.
-    const blob = toFloat32Blob(vector);
-    const candidates =
-      this.choice.backend === 'vector-sets'
-        ? await this.threadedSearch(keys.vectors, blob, keys.entryPrefix)
-        : await this.searchIndex!.search(prepared.scope.digest, blob, this.redis.candidates);
-    const nearest = candidates[0]?.cosine;
-    for (const candidate of candidates) {
-      if (!candidate.key.startsWith(keys.entryPrefix)) continue;
-      if (candidate.cosine < minimum) break;
-      const entryId = candidate.key.slice(keys.entryPrefix.length);
-      const reply = await confirmHitScript.run(
-        this.connection,
-        [
-          candidate.key,
-          keys.stats,
-          keys.index,
-          keys.scopes,
-          this.choice.backend === 'vector-sets' ? keys.vectors : candidate.key,
-        ],
-        [prepared.scope.digest, refresh ? '1' : '0', entryId],
-      );
-      if (Array.isArray(reply))
-        return { hit: this.entryHit(entryId, reply, candidate.cosine), nearestCosine: nearest! };
-    }
-    return nearest === undefined ? {} : { nearestCosine: nearest };
+    const hitPosition = Number(reply[1]);
+    const chosen = hitPosition > 0 ? listed[hitPosition - 1] : undefined;
+    const candidates = [...listed].sort((left, right) => right.cosine - left.cosine);
+    const speculativeHit = chosen && this.entryHit(chosen.entryId, reply.slice(2, 6), chosen.cosine);
+    // The entry's expiry before the lookup refreshed it, and its index score after: a take-back restores it.
+    if (speculativeHit && reply[6] !== null && reply[6] !== undefined)
+      this.refreshedAhead.set(speculativeHit, {
+        key: keys.entryPrefix + chosen.entryId,
+        before: String(reply[6]),
+        after: String(reply[7]),
+      });
+    return {
+      candidates,
+      ...(candidates.length ? { nearestCosine: candidates[0]!.cosine } : {}),
+      ...(speculativeHit ? { speculativeHit } : {}),
+    };
   }
 
-  /** `VSIM` sent on its own, so Redis runs it on a worker thread; expired candidates are left to the janitor. */
-  private async threadedSearch(
-    vectors: string,
-    blob: Buffer,
-    entryPrefix: string,
-  ): Promise<SearchCandidate[]> {
+  protected async findCandidates(
+    prepared: PreparedRequest,
+    vector: number[],
+  ): Promise<{ candidates: SemanticCacheCandidate[]; nearestCosine?: number }> {
+    const keys = this.keys(prepared.scope.tenant, prepared.scope.digest);
+    const blob = toFloat32Blob(vector);
+    let candidates: SemanticCacheCandidate[];
+    if (this.choice.backend === 'vector-sets') {
+      // In one script (VSIM inside), or VSIM on its own (threaded) and then the script rescores.
+      const found = this.redis.threadedSearch ? await this.threadedSearch(keys.vectors, blob) : [];
+      if (this.redis.threadedSearch && found.length === 0) return { candidates: [] };
+      const reply = (await vectorSetsCandidatesScript.run(
+        this.connection,
+        [keys.vectors, keys.index],
+        [
+          blob,
+          String(this.redis.candidates),
+          keys.entryPrefix,
+          prepared.scope.digest,
+          this.redis.searchEffort === undefined ? '' : String(this.redis.searchEffort),
+          ...found,
+        ],
+      )) as unknown[];
+      candidates = [];
+      for (let index = 0; index + 2 < reply.length; index += 3) {
+        const matchText = reply[index + 2];
+        candidates.push({
+          entryId: String(reply[index]),
+          cosine: Number(reply[index + 1]),
+          ...(typeof matchText === 'string' ? { matchText } : {}),
+        });
+      }
+    } else {
+      // RediSearch scores FLOAT32 vectors without quantisation: its distances are already exact.
+      candidates = (await this.searchIndex!.search(prepared.scope.digest, blob, this.redis.candidates))
+        .filter((candidate) => candidate.key.startsWith(keys.entryPrefix))
+        .map((candidate) => ({
+          entryId: candidate.key.slice(keys.entryPrefix.length),
+          cosine: candidate.cosine,
+          ...(candidate.matchText === undefined ? {} : { matchText: candidate.matchText }),
+        }));
+    }
+    candidates.sort((left, right) => right.cosine - left.cosine);
+    return candidates.length ? { candidates, nearestCosine: candidates[0]!.cosine } : { candidates };
+  }
+
+  protected async confirmCandidate(
+    prepared: PreparedRequest,
+    candidate: SemanticCacheCandidate | undefined,
+    refresh: boolean,
+    rejections: readonly SemanticCacheRejection[],
+    takeBack?: SemanticCacheEntryHit,
+  ): Promise<SemanticCacheEntryHit | undefined> {
+    const keys = this.keys(prepared.scope.tenant, prepared.scope.digest);
+    const entryId = candidate?.entryId ?? '';
+    const restore = takeBack && this.refreshedAhead.get(takeBack);
+    const reply = await confirmHitScript.run(
+      this.connection,
+      [
+        keys.entryPrefix + entryId,
+        keys.stats,
+        keys.index,
+        keys.scopes,
+        this.choice.backend === 'vector-sets' ? keys.vectors : keys.entryPrefix + entryId,
+      ],
+      [
+        prepared.scope.digest,
+        refresh ? '1' : '0',
+        entryId,
+        takeBack ? '1' : '0',
+        String(takeBack?.tokens ?? 0),
+        String(takeBack?.costUsd ?? 0),
+        restore?.key ?? '',
+        takeBack?.entryId ?? '',
+        restore?.before ?? '',
+        restore?.after ?? '',
+        ...rejections.map((reason) => (reason === 'judge' ? 'judgeRejections' : `guard:${reason}`)),
+      ],
+    );
+    return Array.isArray(reply) && candidate ? this.entryHit(entryId, reply, candidate.cosine) : undefined;
+  }
+
+  /** `VSIM` sent on its own, so Redis runs it on a worker thread: `[element, score, …]`. */
+  private async threadedSearch(vectors: string, blob: Buffer): Promise<string[]> {
     const reply = await this.connection.sendCommand(
       [
         'VSIM', vectors, 'FP32', blob, 'WITHSCORES', 'COUNT', String(this.redis.candidates),
@@ -237,16 +335,14 @@ export class RedisSemanticCache extends SemanticCacheBase {
       ], // prettier-ignore
       { key: vectors, readonly: true },
     );
-    // RESP3: a map { element: score } in rank order; RESP2: [element, score, …].
+    // RESP3: a map { element: score }; RESP2: [element, score, …].
     const pairs: [unknown, unknown][] =
       reply instanceof Map
         ? [...reply]
         : Array.isArray(reply)
           ? Array.from({ length: reply.length / 2 }, (_, index) => [reply[index * 2], reply[index * 2 + 1]])
           : Object.entries((reply ?? {}) as Record<string, unknown>);
-    return pairs
-      .map(([element, score]) => ({ key: entryPrefix + String(element), cosine: 2 * Number(score) - 1 }))
-      .sort((a, b) => b.cosine - a.cosine);
+    return pairs.flatMap(([element, score]) => [String(element), String(score)]);
   }
 
   protected async writeEntry(write: SemanticCacheEntryWrite): Promise<void> {
@@ -269,6 +365,8 @@ export class RedisSemanticCache extends SemanticCacheBase {
         this.redis.quantization,
         String(this.redis.janitorBatch),
         this.searchIndex?.vectorField ?? '',
+        write.vector && mode !== 'none' ? prepared.matchText : '',
+        mode === 'vector-sets' && this.redis.quantization !== 'NOQUANT' ? '1' : '0',
       ],
     );
   }
@@ -307,6 +405,7 @@ export class RedisSemanticCache extends SemanticCacheBase {
       skippedStores: 0,
       tokensSaved: number('tokensSaved'),
       costSavedUsd: number('costSavedUsd'),
+      ...rejectionCounters(record),
     };
   }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describeSemanticCache, semanticCacheRequest as ask } from '@tristack/testing/conformance';
 import { currentServer, uniqueId } from '@tristack/testing/redis';
 import { createClient, type RedisClientType } from 'redis';
@@ -17,7 +18,6 @@ if (!url && once)
     '[tristack] NOT RUN: RedisSemanticCache on RediSearch (FT.CREATE … VECTOR, FT.SEARCH … KNN): no server with the ' +
       'search module is available here; set REDIS_STACK_URL (e.g. redis://localhost:6379 of redis/redis-stack-server) to run it',
   );
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe.runIf(Boolean(url) && once)('RedisSemanticCache on RediSearch (REDIS_STACK_URL)', () => {
   let client: RedisClientType;

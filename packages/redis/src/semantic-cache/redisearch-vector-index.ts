@@ -1,10 +1,20 @@
-import type { RedisConnection } from '@tristack/core';
+import type { RedisConnection } from '@tristack/core/driver-kit';
 import { isServerReplyError } from '../connection.js';
 
-/** One KNN candidate: the entry key and its cosine similarity. */
+/** One KNN candidate: the entry key, its cosine similarity and its match text (when stored). */
 export interface SearchCandidate {
   key: string;
   cosine: number;
+  matchText?: string;
+}
+
+function candidate(key: unknown, attributes: unknown): SearchCandidate {
+  const matchText = field(attributes, 'match');
+  return {
+    key: String(key),
+    cosine: 1 - Number(field(attributes, 'distance')),
+    ...(matchText === undefined || matchText === null ? {} : { matchText: String(matchText) }),
+  };
 }
 
 function field(record: unknown, name: string): unknown {
@@ -24,7 +34,7 @@ export function parseSearchReply(reply: unknown): SearchCandidate[] {
   const candidates: SearchCandidate[] = [];
   if (Array.isArray(reply)) {
     for (let index = 1; index + 1 < reply.length; index += 2) {
-      candidates.push({ key: String(reply[index]), cosine: 1 - Number(field(reply[index + 1], 'distance')) });
+      candidates.push(candidate(reply[index], reply[index + 1]));
     }
     return candidates;
   }
@@ -32,10 +42,7 @@ export function parseSearchReply(reply: unknown): SearchCandidate[] {
   if (!Array.isArray(results))
     throw new Error(`[tristack] [redis] unexpected FT.SEARCH reply: ${JSON.stringify(reply)}`);
   for (const result of results) {
-    candidates.push({
-      key: String(field(result, 'id')),
-      cosine: 1 - Number(field(field(result, 'extra_attributes'), 'distance')),
-    });
+    candidates.push(candidate(field(result, 'id'), field(result, 'extra_attributes')));
   }
   return candidates;
 }
@@ -77,13 +84,13 @@ export class RedisearchVectorIndex {
     }
   }
 
-  /** The `count` nearest entries of one scope, best first. */
+  /** The `count` nearest entries of one scope, best first, with their match texts. */
   async search(scopeDigest: string, vector: Buffer, count: number): Promise<SearchCandidate[]> {
     const reply = await this.connection.sendCommand(
       [
         'FT.SEARCH', this.name, `@scope:{${scopeDigest}}=>[KNN ${count} @vector $BLOB AS distance]`,
         'PARAMS', '2', 'BLOB', vector,
-        'SORTBY', 'distance', 'RETURN', '1', 'distance',
+        'SORTBY', 'distance', 'RETURN', '2', 'distance', 'match',
         'LIMIT', '0', String(count), 'DIALECT', '2',
       ], // prettier-ignore
       { readonly: true },

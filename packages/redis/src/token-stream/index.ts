@@ -1,1 +1,1 @@
-export { RedisTokenStream, tokenStreamKeys, type RedisTokenStreamOptions } from './redis-token-stream.js';
+export { RedisTokenStream, type RedisTokenStreamOptions } from './redis-token-stream.js';

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describeTokenStream, readTokenStreamToEnd } from '@tristack/testing/conformance';
 import { useRedisCluster } from '@tristack/testing/redis';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +16,7 @@ describe('RedisTokenStream on Redis Cluster', () => {
     const streamIds = Array.from({ length: 9 }, (_, index) => `answer:${index}`);
     const nodes = new Set<string>();
     const readers = streamIds.map((streamId) => readTokenStreamToEnd(tokens, streamId));
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await sleep(0);
     for (const streamId of streamIds) {
       const writer = await tokens.open(streamId, { coalesceMs: 1 });
       for (let index = 0; index < 50; index++) await writer.write(`${streamId}/${index} `);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { TokenStreamProducerGoneError, type TokenStreamEntry } from '@tristack/core';
 import { readTokenStreamToEnd } from '@tristack/testing/conformance';
@@ -74,7 +75,7 @@ describe(`RedisTokenStream across processes (${redis.server.kind})`, () => {
       await worker.waitForLine('flushed');
       const reading = readTokenStreamToEnd(tokens, streamId);
       // Heartbeats still flow: the stream is healthy until the process dies.
-      await new Promise((resolve) => setTimeout(resolve, HEARTBEAT_TIMEOUT_MS * 1.5));
+      await sleep(HEARTBEAT_TIMEOUT_MS * 1.5);
       expect((await tokens.status(streamId))?.state).toBe('open');
       await worker.kill('SIGKILL');
       const killedAt = Date.now();
@@ -98,7 +99,7 @@ describe(`RedisTokenStream across processes (${redis.server.kind})`, () => {
     try {
       await worker.waitForLine('writing');
       const live = readTokenStreamToEnd(tokens, streamId);
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await sleep(150);
       await worker.kill('SIGKILL');
       const killedAt = Date.now();
       const { entries, error } = await live;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BackendUnavailableError, InvalidOptionsError, TokenStreamProducerGoneError } from '@tristack/core';
 import { describeTokenStream, readTokenStreamToEnd } from '@tristack/testing/conformance';
 import { eventually } from '@tristack/testing/fleet';
@@ -29,8 +30,8 @@ describe(`RedisTokenStream on ${redis.server.kind}`, () => {
     for (const chunk of ['Hel', 'lo']) await writer.write(chunk);
     await writer.end('!');
     const keys = tokens.keys('chat:42/answer');
-    expect(keys.entries).toBe(`${redis.prefix}:token-stream:{chat%3A42/answer}:entries`);
-    expect(keys.meta).toBe(`${redis.prefix}:token-stream:{chat%3A42/answer}:meta`);
+    expect(keys.entries).toBe(`${redis.prefix}:token-stream:{chat%3A42%2Fanswer}:entries`);
+    expect(keys.meta).toBe(`${redis.prefix}:token-stream:{chat%3A42%2Fanswer}:meta`);
     expect(await redis.client.type(keys.entries)).toBe('stream');
     expect(await redis.client.type(keys.meta)).toBe('hash');
     for (const key of [keys.entries, keys.meta]) {
@@ -107,7 +108,7 @@ describe(`RedisTokenStream on ${redis.server.kind}`, () => {
     const tokens = new RedisTokenStream({ client: connection, prefix: redis.prefix });
     const writer = await tokens.open('polled', { coalesceMs: 0 });
     const reading = readTokenStreamToEnd(tokens, 'polled');
-    await new Promise((resolve) => setTimeout(resolve, 120));
+    await sleep(120);
     await writer.write('a');
     await writer.end('b');
     expect((await reading).entries.map((entry) => entry.chunk)).toEqual(['a', 'b']);

@@ -1,28 +1,16 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { validateId, type TokenStreamOptions } from '@tristack/core';
 import {
-  CoalescingTokenStreamWriter,
-  parseInput,
+  BaseTokenStream,
   parseOptions,
-  readTokenStreamEntries,
-  resolveTokenStreamSettings,
-  TOKEN_STREAM_DEFAULTS,
-  TokenStreamAlreadyExistsError,
-  tokenStreamCancelReasonSchema,
-  tokenStreamDriverOptionsSchema,
-  tokenStreamSettingsSchema,
-  validateId,
+  tokenStreamOptionsSchema,
   type RedisConnection,
-  type TokenStream,
-  type TokenStreamEntry,
-  type TokenStreamOpenOptions,
-  type TokenStreamReadOptions,
-  type TokenStreamDriverOptions,
+  type TokenStreamLiveness,
   type TokenStreamSettings,
   type TokenStreamSink,
   type TokenStreamSinkReply,
   type TokenStreamSource,
-  type TokenStreamStatus,
-  type TokenStreamWriter,
-} from '@tristack/core';
+} from '@tristack/core/driver-kit';
 import { toRedisConnection } from '../connection.js';
 import { splitRedisDriverOptions, type RedisDriverOptions } from '../driver-options.js';
 import { redisKey } from '../keys.js';
@@ -39,7 +27,7 @@ const DRIVER = 'redis';
 /** Without `duplicate()` a reader cannot block; it polls this often instead. */
 const POLL_WITHOUT_BLOCKING_MS = 50;
 
-export interface RedisTokenStreamOptions extends RedisDriverOptions, TokenStreamDriverOptions {}
+export interface RedisTokenStreamOptions extends RedisDriverOptions, TokenStreamOptions {}
 
 /** The keys of one stream: its entries (a Stream) and its meta hash, in one hash slot. */
 export function tokenStreamKeys(prefix: string, streamId: string): { entries: string; meta: string } {
@@ -63,25 +51,16 @@ function sinkReplyOf(reply: unknown): TokenStreamSinkReply {
  * heartbeat (server time) only when it could be overdue. The data lives in Redis, so a reader
  * can resume on any worker, and a crashed producer is detected instead of hanging readers.
  */
-export class RedisTokenStream implements TokenStream {
+export class RedisTokenStream extends BaseTokenStream {
   private readonly connection: RedisConnection;
   private readonly prefix: string;
-  private readonly defaults: Partial<TokenStreamSettings>;
-  private readonly reader: { driver: string; blockMs: number; batchEntries: number };
 
   constructor(options: RedisTokenStreamOptions) {
     const what = { what: 'RedisTokenStream', driver: DRIVER };
     const { client, prefix, rest } = splitRedisDriverOptions(options, 'RedisTokenStream');
-    const { blockMs, readBatchEntries, ...defaults } = parseOptions(
-      tokenStreamDriverOptionsSchema,
-      rest,
-      what,
-    );
-    parseOptions(tokenStreamSettingsSchema, { ...TOKEN_STREAM_DEFAULTS, ...defaults }, what);
+    super(parseOptions(tokenStreamOptionsSchema, rest, what), DRIVER, 'RedisTokenStream');
     this.connection = toRedisConnection(client, DRIVER);
     this.prefix = prefix;
-    this.defaults = defaults;
-    this.reader = { driver: DRIVER, blockMs, batchEntries: readBatchEntries };
   }
 
   /** The keys of a stream (for tools and tests). */
@@ -89,17 +68,24 @@ export class RedisTokenStream implements TokenStream {
     return tokenStreamKeys(this.prefix, validateId(streamId, 'streamId', DRIVER));
   }
 
-  async open(streamId: string, options?: TokenStreamOpenOptions): Promise<TokenStreamWriter> {
-    const keys = this.keys(streamId);
-    const settings = resolveTokenStreamSettings(this.defaults, options, DRIVER);
+  protected async create(
+    streamId: string,
+    settings: TokenStreamSettings,
+    traceparent: string | undefined,
+  ): Promise<boolean> {
+    const keys = tokenStreamKeys(this.prefix, streamId);
     const created = await openScript.run(
       this.connection,
       [keys.entries, keys.meta],
-      [String(settings.ttlMs), String(settings.heartbeatTimeoutMs)],
+      [String(settings.ttlMs), String(settings.heartbeatTimeoutMs), traceparent ?? ''],
     );
-    if (created !== 1) throw new TokenStreamAlreadyExistsError({ streamId, driver: DRIVER });
+    return created === 1;
+  }
+
+  protected sink(streamId: string, settings: TokenStreamSettings): TokenStreamSink {
+    const keys = tokenStreamKeys(this.prefix, streamId);
     const maxLength = String(settings.maxLength);
-    const sink: TokenStreamSink = {
+    return {
       append: async (chunks, terminal) =>
         sinkReplyOf(
           await appendScript.run(
@@ -117,33 +103,21 @@ export class RedisTokenStream implements TokenStream {
       heartbeat: async () =>
         sinkReplyOf(await heartbeatScript.run(this.connection, [keys.entries, keys.meta])),
     };
-    return new CoalescingTokenStreamWriter(streamId, settings, sink, DRIVER);
   }
 
-  read(streamId: string, options?: TokenStreamReadOptions): AsyncIterableIterator<TokenStreamEntry> {
-    return readTokenStreamEntries(streamId, options, () => this.source(streamId), this.reader);
-  }
-
-  async cancel(streamId: string, reason?: string): Promise<boolean> {
-    const keys = this.keys(streamId);
-    const why = parseInput(tokenStreamCancelReasonSchema, reason, { what: 'cancel reason', driver: DRIVER });
-    const reply = (await cancelScript.run(this.connection, [keys.entries, keys.meta], [why ?? ''])) as [
-      number,
-    ];
+  protected async requestCancel(streamId: string, reason: string): Promise<boolean> {
+    const keys = tokenStreamKeys(this.prefix, streamId);
+    const reply = (await cancelScript.run(this.connection, [keys.entries, keys.meta], [reason])) as [number];
     return reply[0] === 1;
   }
 
-  async status(streamId: string): Promise<TokenStreamStatus | undefined> {
-    const keys = this.keys(streamId);
-    const { liveness } = pollReplyOf(
-      await pollScript.run(this.connection, [keys.entries, keys.meta], ['0-0', '0']),
-    );
-    if (!liveness) return undefined;
-    const { state, chunks, cancelRequested, idleMs, heartbeatTimeoutMs } = liveness;
-    return { state, chunks, cancelRequested, idleMs, heartbeatTimeoutMs };
+  protected async liveness(streamId: string): Promise<TokenStreamLiveness | undefined> {
+    const keys = tokenStreamKeys(this.prefix, streamId);
+    return pollReplyOf(await pollScript.run(this.connection, [keys.entries, keys.meta], ['0-0', '0']))
+      .liveness;
   }
 
-  private async source(streamId: string): Promise<TokenStreamSource> {
+  protected async source(streamId: string): Promise<TokenStreamSource> {
     const keys = tokenStreamKeys(this.prefix, streamId);
     // The blocking connection is made on the first wait: a reader of a missing or finished
     // stream never needs one.
@@ -173,7 +147,10 @@ export class RedisTokenStream implements TokenStream {
           }),
         );
         if (ready.length > 0) return ready;
-        await raceAbort(sleep(Math.min(timeoutMs, POLL_WITHOUT_BLOCKING_MS)), signal);
+        // An abort only ends the pause early: the caller sees no entries, as after a timeout.
+        await sleep(Math.min(timeoutMs, POLL_WITHOUT_BLOCKING_MS), undefined, { signal }).catch(
+          () => undefined,
+        );
         return [];
       },
       close: async () => {
@@ -181,10 +158,6 @@ export class RedisTokenStream implements TokenStream {
       },
     };
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** `promise`'s value, or `null` as soon as `signal` aborts (the promise keeps running). */

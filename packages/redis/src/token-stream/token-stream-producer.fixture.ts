@@ -2,6 +2,7 @@
 // mode "all":     writes `count` chunks ("<index>,") in bursts, ends the stream, says "done".
 // mode "hang":    writes `count` chunks, flushes, says "flushed", then only heartbeats (until killed).
 // mode "forever": writes a chunk every millisecond, says "writing" after the first flush (until killed).
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
 import { RedisTokenStream } from './redis-token-stream.js';
 
@@ -12,7 +13,6 @@ await client.connect();
 const tokens = new RedisTokenStream({ client, heartbeatIntervalMs: 100, heartbeatTimeoutMs: 1_000 });
 const writer = await tokens.open(streamId!);
 process.stdout.write('opened\n');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 if (mode === 'all') {
   for (let index = 0; index < Number(count); index++) {

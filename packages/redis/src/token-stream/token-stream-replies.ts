@@ -1,4 +1,5 @@
-import type { StoredTokenStreamEntry, TokenStreamLiveness, TokenStreamState } from '@tristack/core';
+import type { TokenStreamState } from '@tristack/core';
+import type { StoredTokenStreamEntry, TokenStreamLiveness } from '@tristack/core/driver-kit';
 
 /** Parses one raw stream entry `[id, [field, value, …]]` written by the append script. */
 export function storedEntryOf(raw: unknown): StoredTokenStreamEntry {
@@ -51,7 +52,7 @@ export function pollReplyOf(reply: unknown): {
   liveness: TokenStreamLiveness | undefined;
 } {
   if (!Array.isArray(reply)) return { entries: [], liveness: undefined };
-  const [entries, state, idle, timeout, chunks, cancel, reason, code] = reply as [
+  const [entries, state, idle, timeout, chunks, cancel, reason, code, traceparent] = reply as [
     unknown[],
     string,
     string,
@@ -60,6 +61,7 @@ export function pollReplyOf(reply: unknown): {
     number,
     string,
     string,
+    string | undefined,
   ];
   const idleMs = Number(idle);
   const heartbeatTimeoutMs = Number(timeout);
@@ -73,6 +75,7 @@ export function pollReplyOf(reply: unknown): {
       chunks: Number(chunks),
       cancelRequested: Number(cancel) === 1,
       ...(stored === 'failed' ? { failure: { reason, ...(code ? { code } : {}) } } : {}),
+      ...(traceparent ? { traceparent: String(traceparent) } : {}),
     },
   };
 }

@@ -1,20 +1,24 @@
 import {
-  AuditChainVerifier,
   InvalidInputError,
   InvalidOptionsError,
   REDACTED,
-  auditChainEntryOf,
-  auditGenesisHash,
   exportAuditJsonLines,
-  hashAuditEntry,
   iterateAuditEvents,
   type AuditEvent,
   type AuditEventInput,
   type AuditLog,
+  type AuditLogInspector,
   type AuditLogOptions,
   type AuditQuery,
 } from '@tristack/core';
+import {
+  AuditChainVerifier,
+  auditChainEntryOf,
+  auditGenesisHash,
+  hashAuditEntry,
+} from '@tristack/core/driver-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { inspectorOf } from './inspector-of.js';
 
 export interface AuditLogConformanceContext {
   /** Creates a log. Every log created from one context shares its store. May throw `InvalidOptionsError`. */
@@ -188,6 +192,8 @@ export function describeAuditLog(
       );
       await expect(log.query({ limit: 0 })).rejects.toBeInstanceOf(InvalidInputError);
       await expect(log.query({ cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidInputError);
+      // A conversation id is per user: without the user it names no conversation.
+      await expect(log.query({ conversationId: 'c' })).rejects.toBeInstanceOf(InvalidInputError);
       await expect(log.verify('')).rejects.toBeInstanceOf(InvalidInputError);
       await expect(log.trim(undefined, { before: -1 })).rejects.toBeInstanceOf(InvalidInputError);
     });
@@ -262,9 +268,9 @@ export function describeAuditLog(
       const range = (predicate: (index: number) => boolean) =>
         Array.from({ length: 25 }, (_, index) => index).filter(predicate);
 
-      expect(indexesOf(await collect(log, { conversationId: 'conversation-1', limit: 3 }))).toEqual(
-        range((i) => i % 3 === 1),
-      );
+      expect(
+        indexesOf(await collect(log, { userId: 'user-0', conversationId: 'conversation-1', limit: 3 })),
+      ).toEqual(range((i) => i % 2 === 0 && i % 3 === 1));
       expect(indexesOf(await collect(log, { userId: 'user-0', limit: 4 }))).toEqual(
         range((i) => i % 2 === 0),
       );
@@ -280,8 +286,10 @@ export function describeAuditLog(
         ),
       ).toEqual(range((i) => i % 2 === 0 && i % 5 !== 0));
       expect(
-        indexesOf(await collect(log, { conversationId: 'conversation-0', order: 'desc', limit: 2 })),
-      ).toEqual(range((i) => i % 3 === 0).reverse());
+        indexesOf(
+          await collect(log, { userId: 'user-1', conversationId: 'conversation-0', order: 'desc', limit: 2 }),
+        ),
+      ).toEqual(range((i) => i % 2 === 1 && i % 3 === 0).reverse());
       expect(indexesOf(await collect(log, { order: 'desc', limit: 10 }))).toEqual(
         range(() => true).reverse(),
       );
@@ -293,28 +301,60 @@ export function describeAuditLog(
       expect(secondPage.events[0]!.sequence).toBeGreaterThan(firstPage.events[4]!.sequence);
       const lastPage = await log.query({ userId: 'user-0', limit: 100 });
       expect(lastPage.nextCursor).toBeUndefined();
-      expect((await log.query({ conversationId: 'nobody' })).events).toEqual([]);
+      expect((await log.query({ userId: 'user-0', conversationId: 'nobody' })).events).toEqual([]);
       expect((await log.query({ tenantId: 'other-tenant' })).events).toEqual([]);
     });
 
+    it('keeps two users’ conversations of one id apart (a conversation is a user’s)', async () => {
+      const alice = await log.record(
+        modelFinished({ tenantId: 'acme', userId: 'alice', conversationId: '1' }),
+      );
+      const bob = await log.record(modelFinished({ tenantId: 'acme', userId: 'bob', conversationId: '1' }));
+      // A user id that looks like a composite of another user and conversation stays its own.
+      const tricky = await log.record(
+        modelFinished({ tenantId: 'acme', userId: 'alice:conversation=1', conversationId: '1' }),
+      );
+      // No user: not part of any user's conversation; found by its run.
+      const userless = await log.record(modelFinished({ tenantId: 'acme', conversationId: '1', runId: 'r' }));
+      const idsOf = async (query: AuditQuery) => (await collect(log, query)).map((event) => event.id);
+      for (const order of ['asc', 'desc'] as const) {
+        expect(await idsOf({ tenantId: 'acme', userId: 'alice', conversationId: '1', order })).toEqual([
+          alice.id,
+        ]);
+        expect(await idsOf({ tenantId: 'acme', userId: 'bob', conversationId: '1', order })).toEqual([
+          bob.id,
+        ]);
+      }
+      expect(await idsOf({ tenantId: 'acme', userId: 'alice:conversation=1', conversationId: '1' })).toEqual([
+        tricky.id,
+      ]);
+      expect(await idsOf({ tenantId: 'acme', userId: 'alice', conversationId: '2' })).toEqual([]);
+      expect(await idsOf({ tenantId: 'acme', runId: 'r' })).toEqual([userless.id]);
+      await expect(log.query({ tenantId: 'acme', conversationId: '1' })).rejects.toBeInstanceOf(
+        InvalidInputError,
+      );
+    });
+
     it('queries by time range, inclusive at both ends', async () => {
-      const early = await log.record(modelFinished({ conversationId: 'c' }));
+      const inC = { userId: 'u', conversationId: 'c' };
+      const early = await log.record(modelFinished(inC));
       await context.wait(30);
-      const middle = await log.record(modelFinished({ conversationId: 'c' }));
+      const middle = await log.record(modelFinished(inC));
       await context.wait(30);
-      const late = await log.record(modelFinished({ conversationId: 'c' }));
+      const late = await log.record(modelFinished(inC));
       const window = { from: middle.timestamp, to: middle.timestamp };
       expect((await log.query(window)).events.map((event) => event.id)).toEqual([middle.id]);
-      expect(
-        (await log.query({ ...window, conversationId: 'c', order: 'desc' })).events.map((event) => event.id),
-      ).toEqual([middle.id]);
+      expect((await log.query({ ...window, ...inC, order: 'desc' })).events.map((event) => event.id)).toEqual(
+        [middle.id],
+      );
       expect((await log.query({ from: middle.timestamp })).events.map((event) => event.id)).toEqual([
         middle.id,
         late.id,
       ]);
-      expect(
-        (await log.query({ to: middle.timestamp, conversationId: 'c' })).events.map((event) => event.id),
-      ).toEqual([early.id, middle.id]);
+      expect((await log.query({ to: middle.timestamp, ...inC })).events.map((event) => event.id)).toEqual([
+        early.id,
+        middle.id,
+      ]);
     });
 
     it('verifies a range of the chain anchored on the entry before it', async () => {
@@ -342,7 +382,9 @@ export function describeAuditLog(
       expect((await log.query()).events.map((event) => event.sequence)).toEqual([7, 8]);
       expect((await log.query({ userId: 'old-user' })).events).toEqual([]);
       expect(
-        (await log.query({ conversationId: 'c', order: 'desc' })).events.map((event) => event.sequence),
+        (await log.query({ userId: 'new-user', conversationId: 'c', order: 'desc' })).events.map(
+          (event) => event.sequence,
+        ),
       ).toEqual([8, 7]);
       expect(await log.verify()).toMatchObject({ valid: true, checked: 2 });
       const next = await log.record(modelFinished({ userId: 'old-user' }));
@@ -394,6 +436,20 @@ export function describeAuditLog(
         ),
       );
       expect(edited.finish(head)).toMatchObject([{ kind: 'edited', sequence: 5 }]);
+    });
+
+    it('inspector: lists the tenants that have a chain', async () => {
+      await log.record(modelFinished({ tenantId: 'inspected-b', userId: 'u1', runId: 'r1' }));
+      await log.record(modelFinished({ tenantId: 'inspected-a', userId: 'u1', runId: 'r1' }));
+      const inspector = inspectorOf<AuditLogInspector>(log, 'AuditLog');
+      const listed = await inspector.tenants();
+      expect(listed).toMatchObject({ undecodable: [], truncated: false });
+      expect(listed.found).toEqual(expect.arrayContaining(['inspected-a', 'inspected-b']));
+      expect(listed.found).toEqual([...listed.found].sort());
+      expect(listed.found).not.toContain('never-recorded');
+      const bounded = await inspector.tenants({ limit: 1 });
+      expect(bounded.found).toHaveLength(1);
+      expect(bounded.truncated).toBe(true);
     });
   });
 }

@@ -7,18 +7,20 @@ import {
   type CircuitAcquireResult,
   type CircuitBreaker,
   type CircuitBreakerEvent,
-  type CircuitBreakerPolicyInput,
+  type CircuitBreakerInspector,
+  type CircuitBreakerOptions,
   type CircuitPermit,
   type CircuitStateChange,
 } from '@tristack/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { inspectorOf } from './inspector-of.js';
 
 export interface CircuitBreakerConformanceContext {
   /**
    * Creates a breaker instance. Every instance created from one context shares state, like
    * processes of a fleet sharing one store. May throw `InvalidOptionsError`.
    */
-  create(options?: CircuitBreakerPolicyInput): CircuitBreaker | Promise<CircuitBreaker>;
+  create(options?: CircuitBreakerOptions): CircuitBreaker | Promise<CircuitBreaker>;
   /** Lets `ms` of the store's time pass: advance a ManualClock, or sleep when the store keeps real time. */
   wait(ms: number): Promise<void>;
   /** Called after each test (after every breaker was closed). */
@@ -50,7 +52,7 @@ export function describeCircuitBreaker(
   describe(`CircuitBreaker conformance: ${name}`, () => {
     let context: CircuitBreakerConformanceContext;
     let created: CircuitBreaker[] = [];
-    const create = async (options?: CircuitBreakerPolicyInput) => {
+    const create = async (options?: CircuitBreakerOptions) => {
       const breaker = await context.create(options);
       created.push(breaker);
       return breaker;
@@ -423,6 +425,22 @@ export function describeCircuitBreaker(
       );
       // None of the rejected records counted: one failure would have tripped it.
       expect(await breaker.getState('valid')).toMatchObject({ state: 'closed', calls: 0 });
+    });
+
+    it('inspector: lists the breakers that recorded something and reads their state', async () => {
+      const breaker = await create({ consecutiveFailures: 2, openMs: 60_000 });
+      await succeed(breaker, 'inspected-a', 2);
+      await trip(breaker, 'inspected-b', 2);
+      const inspector = inspectorOf<CircuitBreakerInspector>(breaker, 'CircuitBreaker');
+      const listed = await inspector.list();
+      expect(listed).toMatchObject({ undecodable: [], truncated: false });
+      expect(listed.found).toEqual(expect.arrayContaining(['inspected-a', 'inspected-b']));
+      expect(listed.found).toEqual([...listed.found].sort());
+      expect(await inspector.state('inspected-a')).toMatchObject({ state: 'closed', calls: 2, failures: 0 });
+      expect(await inspector.state('inspected-b')).toMatchObject({ state: 'open', trips: 1, failures: 2 });
+      const bounded = await inspector.list({ limit: 1 });
+      expect(bounded.found).toHaveLength(1);
+      expect(bounded.truncated).toBe(true);
     });
   });
 }

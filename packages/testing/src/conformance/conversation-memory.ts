@@ -1,13 +1,13 @@
 import {
   InvalidInputError,
   InvalidOptionsError,
-  compareMessageIds,
   type ConversationAddress,
   type ConversationMemory,
   type ConversationMemoryOptions,
   type MessageInput,
   type StoredMessage,
 } from '@tristack/core';
+import { compareMessageIds } from '@tristack/core/driver-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 
 export interface ConversationMemoryConformanceContext {

@@ -1,5 +1,6 @@
 import { eventually } from '../fleet/eventually.js';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   InvalidInputError,
   TristackError,
@@ -7,9 +8,11 @@ import {
   type JobJsonValue,
   type JobProgressEvent,
   type JobQueue,
+  type JobQueueInspector,
   type JobWorker,
 } from '@tristack/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { inspectorOf } from './inspector-of.js';
 
 export interface JobQueueConformanceContext {
   /**
@@ -22,8 +25,6 @@ export interface JobQueueConformanceContext {
 }
 
 const NO_JOBS = { waiting: 0, active: 0, delayed: 0, failed: 0, dead: 0, completed: 0 };
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function deferred<T = void>(): { promise: Promise<T>; resolve(value: T): void } {
   let resolve!: (value: T) => void;
@@ -156,6 +157,47 @@ export function describeJobQueue(
       // After completion the key still answers with the same job, which is not run again.
       expect(await queue.enqueue(queueName, { v: 6 }, { idempotencyKey: 'k1' })).toBe(first);
       expect((await queue.stats(queueName)).completed).toBe(2);
+    });
+
+    it('scopes idempotency keys by tenant: another tenant reusing a key gets its own job', async () => {
+      const tenantA = await queue.enqueue(
+        queueName,
+        { owner: 'a' },
+        { tenantId: 'acme', idempotencyKey: 'k' },
+      );
+      const tenantB = await queue.enqueue(
+        queueName,
+        { owner: 'b' },
+        { tenantId: 'globex', idempotencyKey: 'k' },
+      );
+      const noTenant = await queue.enqueue(queueName, { owner: 'none' }, { idempotencyKey: 'k' });
+      // Ids that would meet if tenant and key were joined by hand ('acme:x' + 'y' vs 'acme' + 'x:y').
+      const joinedLeft = await queue.enqueue(
+        queueName,
+        { owner: 'l' },
+        { tenantId: 'acme:x', idempotencyKey: 'y' },
+      );
+      const joinedRight = await queue.enqueue(
+        queueName,
+        { owner: 'r' },
+        { tenantId: 'acme', idempotencyKey: 'x:y' },
+      );
+      expect(new Set([tenantA, tenantB, noTenant, joinedLeft, joinedRight]).size).toBe(5);
+      // Inside one scope the key still deduplicates.
+      expect(
+        await queue.enqueue(queueName, { owner: 'b2' }, { tenantId: 'globex', idempotencyKey: 'k' }),
+      ).toBe(tenantB);
+      expect(await queue.enqueue(queueName, { owner: 'none2' }, { idempotencyKey: 'k' })).toBe(noTenant);
+      expect((await queue.getJob(tenantB))?.payload).toEqual({ owner: 'b' });
+      await queue.process<{ owner: string }, string>(
+        queueName,
+        (job) => `${job.tenantId ?? '-'}/${job.payload.owner}`,
+      );
+      expect(await queue.result(tenantA)).toMatchObject({ status: 'completed', value: 'acme/a' });
+      expect(await queue.result(tenantB)).toMatchObject({ status: 'completed', value: 'globex/b' });
+      expect(await queue.result(noTenant)).toMatchObject({ status: 'completed', value: '-/none' });
+      expect(await queue.result(joinedLeft)).toMatchObject({ status: 'completed', value: 'acme:x/l' });
+      expect(await queue.result(joinedRight)).toMatchObject({ status: 'completed', value: 'acme/r' });
     });
 
     it('awaits a result computed by a worker of another handle', async () => {
@@ -585,6 +627,23 @@ export function describeJobQueue(
       await handle.close();
       await waiting;
       await expect(handle.enqueue(queueName, null)).rejects.toMatchObject({ code: 'ABORTED' });
+    });
+
+    it('inspector: lists the queues with jobs and reads their counts and dead letters', async () => {
+      const other = `${queueName}-other`;
+      await queue.enqueue(queueName, { n: 1 });
+      await queue.enqueue(queueName, { n: 2 }, { delayMs: 60_000 });
+      await queue.enqueue(other, { n: 3 });
+      const inspector = inspectorOf<JobQueueInspector>(queue, 'JobQueue');
+      const listed = await inspector.queues();
+      expect(listed).toMatchObject({ undecodable: [], truncated: false });
+      expect(listed.found).toEqual(expect.arrayContaining([queueName, other]));
+      expect(listed.found).toEqual([...listed.found].sort());
+      expect(await inspector.stats(queueName)).toMatchObject({ waiting: 1, delayed: 1, dead: 0 });
+      expect(await inspector.deadLetters(queueName)).toEqual([]);
+      const bounded = await inspector.queues({ limit: 1 });
+      expect(bounded.found).toHaveLength(1);
+      expect(bounded.truncated).toBe(true);
     });
   });
 }

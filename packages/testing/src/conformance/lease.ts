@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { eventually } from '../fleet/eventually.js';
 import {
   InvalidInputError,
@@ -8,8 +9,10 @@ import {
   type ConversationLease,
   type ConversationLeaseOptions,
   type Lease,
+  type ConversationLeaseInspector,
 } from '@tristack/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { inspectorOf } from './inspector-of.js';
 
 export interface ConversationLeaseConformanceContext {
   /**
@@ -35,8 +38,6 @@ export interface ConversationLeaseConformanceContext {
 
 /** TTL of the timing tests: short, yet with margins a busy machine's timer delays fit in. */
 const DEFAULT_TTL_MS = 500;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -317,6 +318,24 @@ export function describeConversationLease(
             InvalidOptionsError,
           );
       });
+    });
+
+    it('inspector: shows the live holder and its token, and nothing once released', async () => {
+      const manager = await fresh();
+      const inspector = inspectorOf<ConversationLeaseInspector>(manager, 'ConversationLease');
+      expect(await inspector.holder('inspected')).toBeUndefined();
+      const lease = await manager.acquire('inspected', { ttlMs: 10_000 });
+      const holder = await inspector.holder('inspected');
+      expect(holder).toMatchObject({
+        resource: 'inspected',
+        holderId: lease.holderId,
+        fencingToken: lease.fencingToken,
+      });
+      expect(holder!.expiresInMs).toBeGreaterThan(0);
+      expect(holder!.expiresInMs).toBeLessThanOrEqual(10_000);
+      await manager.release(lease);
+      expect(await inspector.holder('inspected')).toBeUndefined();
+      await expect(inspector.holder('')).rejects.toBeInstanceOf(InvalidInputError);
     });
   });
 }

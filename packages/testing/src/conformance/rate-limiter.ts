@@ -2,15 +2,17 @@ import {
   InvalidInputError,
   InvalidOptionsError,
   type RateLimiter,
-  type RateLimiterOptionsInput,
+  type RateLimiterOptions,
   type RateLimitResult,
   type RateLimitRuleInput,
+  type RateLimiterInspector,
 } from '@tristack/core';
 import { describe, expect, it } from 'vitest';
+import { inspectorOf } from './inspector-of.js';
 
 export interface RateLimiterConformanceContext {
   /** Creates a limiter on a fresh store (or a fresh name in a shared one). May throw `InvalidOptionsError`. */
-  create(options: RateLimiterOptionsInput): RateLimiter | Promise<RateLimiter>;
+  create(options: RateLimiterOptions): RateLimiter | Promise<RateLimiter>;
   /** Lets `ms` of the store's time pass: advance a ManualClock, or sleep when the store keeps real time. */
   wait(ms: number): Promise<void>;
 }
@@ -337,7 +339,7 @@ export function describeRateLimiter(
 
     it('rejects invalid rules at construction with InvalidOptionsError', async () => {
       const context = await setup();
-      const bad: [string, RateLimiterOptionsInput][] = [
+      const bad: [string, RateLimiterOptions][] = [
         ['no rules', { limits: [] }],
         ['zero limit', { limits: [rule({ algorithm: 'sliding-window', limit: 0 })] }],
         ['zero window', { limits: [rule({ algorithm: 'fixed-window', windowMs: 0 })] }],
@@ -363,6 +365,48 @@ export function describeRateLimiter(
         limits: [rule({ algorithm: 'sliding-window' }), rule({ algorithm: 'fixed-window', scope: 'tenant' })],
       });
       expect(same.limits.map((each) => `${each.scope}/${each.name}`)).toEqual(['default/r', 'tenant/r']);
+    });
+
+    it('inspector: reports what a key used per scope and rule, its block, and no other key', async () => {
+      const context = await setup();
+      const limiter = await context.create({
+        limits: [
+          rule({ algorithm: 'fixed-window', name: 'calls', limit: 10 }),
+          rule({ algorithm: 'token-bucket', name: 'bucket', limit: 10 }),
+          rule({ algorithm: 'sliding-window', name: 'slide', scope: 'tenant', limit: 10 }),
+        ],
+      });
+      for (let call = 0; call < 3; call++) await limiter.limit({ default: 'alice', tenant: 'alice' });
+      await limiter.limit('bob');
+      await limiter.block('alice', MINUTE);
+      const inspector = inspectorOf<RateLimiterInspector>(limiter, 'RateLimiter');
+      const inspection = await inspector.inspectKey('alice');
+      expect(inspection).toMatchObject({ undecodable: [], truncated: false });
+      expect(inspection.found.map((entry) => [entry.scope, entry.id])).toEqual([
+        ['default', 'alice'],
+        ['tenant', 'alice'],
+      ]);
+      const [own, tenant] = inspection.found;
+      expect(own!.blockedUntil).toBeGreaterThan(inspection.checkedAt + MINUTE / 2);
+      expect(tenant!.blockedUntil).toBeUndefined();
+      expect(own!.expiresInMs).toBeGreaterThan(0);
+      expect(own!.rules.map((each) => [each.rule, each.algorithm])).toEqual([
+        ['bucket', 'token-bucket'],
+        ['calls', 'fixed-window'],
+      ]);
+      const [bucket, calls] = own!.rules;
+      expect(calls).toMatchObject({ used: 3, limit: 10, remaining: 7 });
+      expect(calls!.windowStart).toBeLessThanOrEqual(inspection.checkedAt);
+      expect(bucket!.fullAt).toBeGreaterThan(inspection.checkedAt);
+      expect(bucket!.remaining).toBeGreaterThanOrEqual(7);
+      expect(bucket!.remaining).toBeLessThan(8);
+      expect(tenant!.rules).toMatchObject([
+        { rule: 'slide', algorithm: 'sliding-window', used: 3, remaining: 7 },
+      ]);
+      const scoped = await inspector.inspectKey('alice', { scope: 'tenant' });
+      expect(scoped.found.map((entry) => entry.scope)).toEqual(['tenant']);
+      expect((await inspector.inspectKey('carol')).found).toEqual([]);
+      await expect(inspector.inspectKey('')).rejects.toBeInstanceOf(InvalidInputError);
     });
   });
 }

@@ -1,14 +1,20 @@
 import {
   InvalidInputError,
   InvalidOptionsError,
+  combineGuards,
+  defaultNearMissGuard,
+  type NearMissGuard,
   type CachedResponse,
   type Embedder,
   type SemanticCache,
+  type SemanticCacheInvalidateFilter,
   type SemanticCacheLookupResult,
   type SemanticCacheOptions,
   type SemanticCacheRequest,
+  type SemanticCacheInspector,
 } from '@tristack/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { inspectorOf } from './inspector-of.js';
 
 export { semanticCachePairs, type LabelledPair, type PairCategory } from './semantic-cache-pairs.js';
 export {
@@ -67,6 +73,80 @@ function expectHit(
   expect(result).toMatchObject({ hit: true, kind });
 }
 
+/** `text` with everything outside printable ASCII as `\u` escapes: look-alikes told apart in a failure. */
+const visible = (text: string): string =>
+  `"${text.replace(/[^\x20-\x7e]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
+
+/** Pairs that are one string to a reader and two ids to the cache: Unicode forms, space classes. */
+const LOOKALIKE_IDS = [
+  ['\u00e9', 'e\u0301'],
+  ['\u212B', '\u00C5'],
+  ['alice\u2000', 'alice\u2002'],
+  ['alice\u00A0', 'alice '],
+  ['\uFB01', 'fi'],
+] as const;
+
+/**
+ * Stores an answer for the first id of each pair, checks the second misses even at threshold 0,
+ * stores the second's, then checks each id gets its own answer.
+ */
+async function expectSeparateScopes(
+  cache: SemanticCache,
+  field: string,
+  request: (id: string) => SemanticCacheRequest,
+  pairs: readonly (readonly [string, string])[],
+): Promise<void> {
+  for (const [first, second] of pairs) {
+    const what = `${field} ${visible(first)} / ${visible(second)}`;
+    await cache.store(request(first), answer(`for ${visible(first)}`));
+    const other = await cache.lookup(request(second), { threshold: 0 });
+    expect({ what, hit: other.hit }).toEqual({ what, hit: false });
+    await cache.store(request(second), answer(`for ${visible(second)}`));
+    for (const id of [first, second]) {
+      const own = await cache.lookup(request(id), { exactOnly: true });
+      expect({ what, content: own.hit ? own.response.content : undefined }).toEqual({
+        what,
+        content: `for ${visible(id)}`,
+      });
+    }
+  }
+}
+
+const NO_REJECTIONS = {
+  number: 0,
+  date: 0,
+  entity: 0,
+  negation: 0,
+  direction: 0,
+  action: 0,
+  scope: 0,
+  length: 0,
+};
+
+/**
+ * Vectors chosen by the test: each listed text gets its vector, any other text a far one. `near(c)`
+ * is a unit vector at cosine `c` from `BASE` made only of components far below Q8's quantisation
+ * step beside BASE's one large component: int8 storage rounds it onto BASE (score 1).
+ */
+export class TableEmbedder implements Embedder {
+  static readonly DIMENSIONS = 512;
+  static readonly BASE: readonly number[] = Array.from({ length: 512 }, (_, index) => (index === 0 ? 1 : 0));
+  static near(cosine: number): number[] {
+    const spread = Math.sqrt((1 / (cosine * cosine) - 1) / 511);
+    return Array.from({ length: 512 }, (_, index) => (index === 0 ? 1 : index % 2 ? spread : -spread));
+  }
+  readonly dimensions = TableEmbedder.DIMENSIONS;
+  constructor(
+    private readonly table: Readonly<Record<string, readonly number[]>>,
+    readonly id = 'table-embedder/512',
+  ) {}
+  async embed(texts: readonly string[]): Promise<number[][]> {
+    return texts.map((text) => [
+      ...(this.table[text] ?? Array.from({ length: 512 }, (_, index) => (index === 1 ? 1 : 0))),
+    ]);
+  }
+}
+
 /** Counts texts sent to the wrapped embedder. */
 export class CountingEmbedder implements Embedder {
   readonly texts: string[] = [];
@@ -88,7 +168,7 @@ export class CountingEmbedder implements Embedder {
 /**
  * The behaviour every `SemanticCache` driver must have: exact hits, semantic hits above the threshold
  * and misses below it, `0` and `1` honoured literally, per-scope thresholds, strict scope isolation
- * (tenant, model, system prompt, tools, tool choice, sampling, tags, history, attachments), content
+ * (tenant, user, model, system prompt, tools, tool choice, sampling, tags, history, attachments), content
  * blocks in the key, TTL and refresh on hit, invalidation, do-not-cache rules, stats, fail-open and
  * validation.
  */
@@ -211,6 +291,148 @@ export function describeSemanticCache(
         }
       });
 
+      it('never answers across users: each user, and the shared (user-less) scope, is its own scope', async () => {
+        const cache = await fresh();
+        const alice = ask('What is in my inbox?', { user: 'alice' });
+        await cache.store(alice, answer('Alice: 3 unread, one from Jane Miller'));
+        expectHit(await cache.lookup(alice), 'exact');
+        const others: [string, SemanticCacheRequest][] = [
+          ['another user', { ...alice, user: 'bob' }],
+          ['no user', ask('What is in my inbox?')],
+          ['same user, another tenant', { ...alice, tenant: 'tenant-b' }],
+        ];
+        for (const [what, request] of others) {
+          const result = await cache.lookup(request, { threshold: 0 });
+          expect({ what, hit: result.hit }).toEqual({ what, hit: false });
+        }
+        // Tenant and user are separate fields, never joined: ('tenant-a:x', 'y') is not ('tenant-a', 'x:y').
+        await cache.store(ask('q', { tenant: 'tenant-a:x', user: 'y' }), answer('joined'));
+        expect(
+          (await cache.lookup(ask('q', { tenant: 'tenant-a', user: 'x:y' }), { threshold: 0 })).hit,
+        ).toBe(false);
+        // A shared entry is served to user-less requests only.
+        await cache.store(ask('What are your opening hours?'), answer('9 to 5'));
+        expectHit(await cache.lookup(ask('What are your opening hours?')), 'exact');
+        expect(
+          (await cache.lookup(ask('What are your opening hours?', { user: 'carol' }), { threshold: 0 })).hit,
+        ).toBe(false);
+      });
+
+      it('with history out of scope, neither stores nor serves requests that carry tool results', async () => {
+        const inboxTurn = (user: string, inbox: string): SemanticCacheRequest =>
+          ask('', {
+            user,
+            messages: [
+              { role: 'user', content: "What's in my inbox?" },
+              { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'list_inbox', args: {} }] },
+              { role: 'tool', content: inbox, toolCallId: 'c1' },
+            ],
+          });
+        const flat = await fresh({ includeHistoryInScope: false });
+        expect(
+          await flat.store(inboxTurn('alice', 'From Jane: rent'), answer('Jane wrote about rent')),
+        ).toEqual({
+          stored: false,
+          reason: 'tool-results',
+        });
+        expect(await flat.lookup(inboxTurn('alice', 'From Jane: rent'))).toEqual({
+          hit: false,
+          reason: 'not-cacheable',
+        });
+        expect((await flat.lookup(ask("What's in my inbox?", { user: 'alice' }), { threshold: 0 })).hit).toBe(
+          false,
+        );
+        // With history in scope the tool results are scope: the same result hits, another misses.
+        const scoped = await fresh();
+        await scoped.store(inboxTurn('alice', 'From Jane: rent'), answer('Jane wrote about rent'));
+        expectHit(await scoped.lookup(inboxTurn('alice', 'From Jane: rent')), 'exact');
+        expect((await scoped.lookup(inboxTurn('alice', 'From Bob: lunch'), { threshold: 0 })).hit).toBe(
+          false,
+        );
+        expect((await scoped.lookup(inboxTurn('bob', 'From Jane: rent'), { threshold: 0 })).hit).toBe(false);
+      });
+
+      it('keeps tenant, user and model exact: look-alike ids never share an answer, prompt text is normalised', async () => {
+        const cache = await fresh();
+        for (const [field, request] of [
+          ['tenant', (id: string) => ask('What is in my inbox?', { tenant: id })],
+          ['user', (id: string) => ask('What is in my inbox?', { user: id })],
+          ['model', (id: string) => ask('What is in my inbox?', { model: id })],
+        ] as const)
+          await expectSeparateScopes(cache, field, request, LOOKALIKE_IDS);
+        // Prompt text keeps its normalisation: the same question in another Unicode form or with
+        // other line ends is the same request.
+        await cache.store(ask('caf\u00e9\r\nopen?', { user: 'carol' }), answer('yes'));
+        expectHit(
+          await cache.lookup(ask('cafe\u0301\nopen?', { user: 'carol' }), { exactOnly: true }),
+          'exact',
+        );
+      });
+
+      it('keeps tag keys and values exact: look-alikes and other line ends never share an answer', async () => {
+        const cache = await fresh();
+        // Tags are scope (and were the way to scope by user before `user`): a tag value is free
+        // text, but `alice\r` and `alice\n` are two users all the same.
+        const pairs = [...LOOKALIKE_IDS, ['alice\r', 'alice\n'], ['bob\r\n', 'bob\n']] as const;
+        await expectSeparateScopes(
+          cache,
+          'tag value',
+          (id) => ask('What is in my inbox?', { tags: { user: id } }),
+          pairs,
+        );
+        await expectSeparateScopes(
+          cache,
+          'tag key',
+          (id) => ask('What is in my inbox?', { tags: { [id]: 'x' } }),
+          pairs,
+        );
+        // Invalidating one tag value leaves its look-alike's entry alone.
+        expect(await cache.invalidate({ tenant: 'tenant-a', tags: { user: 'alice\r' } })).toEqual({
+          removed: 1,
+        });
+        expectHit(await cache.lookup(ask('What is in my inbox?', { tags: { user: 'alice\n' } })), 'exact');
+      });
+
+      it('rejects ill-formed tags and ids with InvalidInputError, so invalidation keeps working', async () => {
+        const cache = await fresh();
+        await cache.store(ask('q', { tags: { user: 'alice' } }), answer('a'));
+        const illFormed: [string, SemanticCacheRequest][] = [
+          ['tag value', ask('q', { tags: { user: 'alice\uD800' } })],
+          ['tag value (low surrogate)', ask('q', { tags: { user: '\uDC00' } })],
+          ['tag key', ask('q', { tags: { ['user\uDBFF']: 'alice' } })],
+          ['model', ask('q', { model: 'model\uD800' })],
+          ['tenant', ask('q', { tenant: 'tenant\uD800' })],
+          ['user', ask('q', { user: '\uDFFFbob' })],
+          ['tool call id', ask('q', { messages: [{ role: 'tool', content: 'x', toolCallId: 'c\uD800' }] })],
+          ['message name', ask('q', { messages: [{ role: 'user', content: 'x', name: 'bob\uD800' }] })],
+        ];
+        for (const [what, request] of illFormed) {
+          const stored = await cache.store(request, answer('b')).then(
+            (result) => result,
+            (error: unknown) => error,
+          );
+          expect({ what, rejected: stored instanceof InvalidInputError }).toEqual({ what, rejected: true });
+          const looked = await cache.lookup(request).then(
+            (result) => result,
+            (error: unknown) => error,
+          );
+          expect({ what, rejected: looked instanceof InvalidInputError }).toEqual({ what, rejected: true });
+        }
+        const illFormedFilters: SemanticCacheInvalidateFilter[] = [
+          { tenant: 'tenant-a', tags: { user: 'alice\uD800' } },
+          { tenant: 'tenant-a', tags: { ['\uDC00']: 'alice' } },
+          { tenant: 'tenant-a', model: 'model\uD800' },
+        ];
+        for (const filter of illFormedFilters)
+          await expect(cache.invalidate(filter)).rejects.toBeInstanceOf(InvalidInputError);
+        // Nothing ill-formed was stored: the tenant's invalidation reads every scope and still works.
+        expect(await cache.invalidate({ tenant: 'tenant-a', tags: { user: 'alice' } })).toEqual({
+          removed: 1,
+        });
+        expect(await cache.invalidate({ tenant: 'tenant-a' })).toEqual({ removed: 0 });
+        expect(await cache.stats({ tenant: 'tenant-a' })).toMatchObject({ stores: 1 });
+      });
+
       it('expires entries after their TTL; the per-entry TTL overrides the default', async () => {
         const cache = await fresh({ ttlMs: 60_000 });
         await cache.store(ask('short'), answer('s'), { ttlMs: TTL_MS });
@@ -329,6 +551,8 @@ export function describeSemanticCache(
           skippedStores: 1,
           tokensSaved: 150 + 10 + 13,
           costSavedUsd: expect.closeTo(0.500686, 9),
+          guardRejections: NO_REJECTIONS,
+          judgeRejections: 0,
         });
         // The tenant's counters live with the entries (fleet-wide for shared stores); requests that
         // never reach the store (not cacheable, skipped stores) are only counted locally.
@@ -342,6 +566,8 @@ export function describeSemanticCache(
           skippedStores: 0,
           tokensSaved: 173,
           costSavedUsd: expect.closeTo(0.500686, 9),
+          guardRejections: NO_REJECTIONS,
+          judgeRejections: 0,
         });
         expect(await other.stats()).toMatchObject({ lookups: 0, stores: 0 });
         expect(await other.stats({ tenant: 'tenant-b' })).toMatchObject({ lookups: 0, stores: 0 });
@@ -351,6 +577,8 @@ export function describeSemanticCache(
         const cache = await fresh();
         const invalid: unknown[] = [
           { ...ask('x'), tenant: '' },
+          { ...ask('x'), user: '' },
+          { ...ask('x'), user: 'bob\uD800' },
           { ...ask('x'), messages: [] },
           { ...ask('x'), model: '' },
           { ...ask('x'), tags: { locale: 7 } },
@@ -478,6 +706,22 @@ export function describeSemanticCache(
           expect((await cache.lookup(other, { threshold: 0 })).hit).toBe(false);
       });
 
+      it("never answers one user's personal question for another user of the tenant", async () => {
+        // Without the guard: it would turn Jane down for John (another name) whoever asks.
+        const cache = await fresh({ guard: false });
+        const personal = (user: string, name: string) =>
+          ask(`My landlord ${name} wants the rent two weeks early. Can he do that?`, { user });
+        await cache.store(
+          personal('alice', 'John Miller'),
+          answer('John Miller cannot, unless your lease says so.'),
+        );
+        // The two questions are close (about 0.88 with the default embedder): within one user they match…
+        expectHit(await cache.lookup(personal('alice', 'Jane Miller'), { threshold: 0.8 }), 'semantic');
+        // …but never across users, whatever the threshold.
+        for (const threshold of [0.8, 0])
+          expect((await cache.lookup(personal('bob', 'Jane Miller'), { threshold })).hit).toBe(false);
+      });
+
       it('embeds each text once: the lookup miss and the store that follows share one embedding', async () => {
         const embedder = new CountingEmbedder((await fresh()).embedder);
         const cache = await context!.create({ embedder });
@@ -531,6 +775,132 @@ export function describeSemanticCache(
         });
       });
 
+      it('turns down a near-miss the vectors would hit, counts why, and guard: false lets it through', async () => {
+        const embedder = new TableEmbedder({
+          'Merge PR 77': [...TableEmbedder.BASE],
+          'Revert PR 77': TableEmbedder.near(0.9987),
+          'merge PR 77 please': TableEmbedder.near(0.999),
+        });
+        const cache = await fresh({ embedder });
+        await cache.store(ask('Merge PR 77'), answer('merged'));
+        expect(await cache.lookup(ask('Revert PR 77'))).toEqual({
+          hit: false,
+          reason: 'near-miss',
+          rejectedBy: 'action',
+          nearestSimilarity: expect.closeTo(0.9987, 3),
+        });
+        // A rewording of the same request still hits.
+        expectHit(await cache.lookup(ask('merge PR 77 please')), 'semantic');
+        const rejected = { ...NO_REJECTIONS, action: 1 };
+        expect(await cache.stats()).toMatchObject({
+          lookups: 2,
+          semanticHits: 1,
+          misses: 1,
+          guardRejections: rejected,
+        });
+        expect(await cache.stats({ tenant: 'tenant-a' })).toMatchObject({
+          lookups: 2,
+          semanticHits: 1,
+          misses: 1,
+          guardRejections: rejected,
+          judgeRejections: 0,
+        });
+        const unguarded = await context!.create({ embedder, guard: false });
+        const wrong = await unguarded.lookup(ask('Revert PR 77'));
+        expectHit(wrong, 'semantic');
+        expect(wrong.response).toEqual(answer('merged'));
+        // A guard of one's own, combined with the default: it sees the stored prompt, then the query.
+        const seen: string[][] = [];
+        const noPleasantries: NearMissGuard = {
+          check: (stored, query) => {
+            seen.push([stored, query]);
+            return query.includes('please') ? { accept: false, reason: 'scope' } : { accept: true };
+          },
+        };
+        const combined = await context!.create({
+          embedder,
+          guard: combineGuards(defaultNearMissGuard, noPleasantries),
+        });
+        expect(await combined.lookup(ask('merge PR 77 please'))).toMatchObject({ rejectedBy: 'scope' });
+        expect(seen).toEqual([['Merge PR 77', 'merge PR 77 please']]);
+        expect((await combined.stats()).guardRejections).toEqual({ ...NO_REJECTIONS, scope: 1 });
+        await expect(
+          Promise.resolve().then(() => context!.create({ guard: { nope: 1 } as unknown as NearMissGuard })),
+        ).rejects.toBeInstanceOf(InvalidOptionsError);
+      });
+
+      it('asks the judge only inside its band, once per candidate, and counts its refusals', async () => {
+        const embedder = new TableEmbedder({
+          'tell me about animals': [...TableEmbedder.BASE],
+          'tell me about otters': TableEmbedder.near(0.99),
+          'tell me about beavers': TableEmbedder.near(0.85),
+          'tell me about herons': TableEmbedder.near(0.7),
+        });
+        const asked: { stored: string; query: string; similarity: number }[] = [];
+        let verdict = true;
+        const cache = await fresh({
+          embedder,
+          judgeBand: [0.8, 0.95],
+          judge: async ({ stored, query, similarity }) => {
+            asked.push({ stored, query, similarity });
+            return verdict;
+          },
+        });
+        const tenants = { otters: 'band-above', beavers: 'band-inside', herons: 'band-below' } as const;
+        for (const [animal, tenant] of Object.entries(tenants))
+          await cache.store(ask(`tell me about ${animal}`, { tenant }), answer(animal));
+        const query = (tenant: string) => ask('tell me about animals', { tenant });
+        expectHit(await cache.lookup(query(tenants.otters)), 'semantic');
+        expect(await cache.lookup(query(tenants.herons))).toMatchObject({ hit: false, reason: 'no-match' });
+        expect(asked).toEqual([]);
+        expectHit(await cache.lookup(query(tenants.beavers)), 'semantic');
+        expect(asked).toEqual([
+          {
+            stored: 'tell me about beavers',
+            query: 'tell me about animals',
+            similarity: expect.closeTo(0.85, 4),
+          },
+        ]);
+        verdict = false;
+        expect(await cache.lookup(query(tenants.beavers))).toMatchObject({
+          hit: false,
+          reason: 'near-miss',
+          rejectedBy: 'judge',
+        });
+        expect(asked).toHaveLength(2);
+        expect(await cache.stats()).toMatchObject({ semanticHits: 2, judgeRejections: 1 });
+        expect(await cache.stats({ tenant: tenants.beavers })).toMatchObject({
+          semanticHits: 1,
+          judgeRejections: 1,
+        });
+        // A threshold of the call sets the floor: at 1 only the same prompt hits, and no judge is asked.
+        expect((await cache.lookup(query(tenants.beavers), { threshold: 1 })).hit).toBe(false);
+        expect(asked).toHaveLength(2);
+        await expect(
+          Promise.resolve().then(() => context!.create({ judge: async () => true })),
+        ).rejects.toBeInstanceOf(InvalidOptionsError);
+      });
+
+      it('at threshold 1 answers only the identical prompt, however close the vectors are', async () => {
+        const embedder = new TableEmbedder({
+          'What is the refund policy?': [...TableEmbedder.BASE],
+          'What is the return policy?': TableEmbedder.near(0.9987),
+          'what is the refund policy?': [...TableEmbedder.BASE],
+        });
+        const cache = await fresh({ embedder, guard: false });
+        await cache.store(ask('What is the refund policy?'), answer('30 days'));
+        // Cosine 0.9987: int8 quantisation alone would report 1.
+        expect((await cache.lookup(ask('What is the return policy?'), { threshold: 1 })).hit).toBe(false);
+        const close = await cache.lookup(ask('What is the return policy?'), { threshold: 0.99 });
+        expectHit(close, 'semantic');
+        expect(close.similarity).toBeCloseTo(0.9987, 3);
+        // The same vector for another text is still another prompt.
+        expect((await cache.lookup(ask('what is the refund policy?'), { threshold: 1 })).hit).toBe(false);
+        const same = await cache.lookup(ask('What is the  refund policy? '), { threshold: 1 });
+        expectHit(same, 'semantic');
+        expect(same.similarity).toBe(1);
+      });
+
       it('fails open when the embedder fails: exact hits still work, semantic lookups miss', async () => {
         const embedder = new CountingEmbedder((await fresh()).embedder);
         const errors: string[] = [];
@@ -555,6 +925,28 @@ export function describeSemanticCache(
           /embedding service down/,
         );
       });
+    });
+
+    it('inspector: per tenant, live entries, scopes and the shared counters', async () => {
+      const cache = await fresh();
+      await cache.store(ask('What is my plan?', { tenant: 'inspected' }), answer('basic'));
+      await cache.store(ask('What is my plan?', { tenant: 'inspected', model: 'model-2' }), answer('pro'));
+      await cache.lookup(ask('What is my plan?', { tenant: 'inspected' }), { exactOnly: true });
+      await cache.lookup(ask('Something else entirely', { tenant: 'inspected' }), { exactOnly: true });
+      await cache.store(ask('Hello', { tenant: 'inspected-too' }), answer('hi'));
+      const inspector = inspectorOf<SemanticCacheInspector>(cache, 'SemanticCache');
+      const inspection = await inspector.tenants();
+      expect(inspection).toMatchObject({ undecodable: [], truncated: false });
+      expect(inspection.found.map((state) => state.tenant)).toEqual(['inspected', 'inspected-too']);
+      expect(inspection.found[0]).toMatchObject({
+        exactEntries: 2,
+        scopes: 2,
+        stats: { lookups: 2, exactHits: 1, semanticHits: 0, misses: 1, stores: 2, tokensSaved: 150 },
+      });
+      expect(inspection.found[1]).toMatchObject({ exactEntries: 1, scopes: 1 });
+      expect(inspection.vectorBackend.inUse).toEqual(expect.any(String));
+      const bounded = await inspector.tenants({ limit: 1 });
+      expect(bounded.truncated).toBe(true);
     });
   });
 }

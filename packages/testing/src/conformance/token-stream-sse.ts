@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sendTokenStreamSse, tokenStreamSseResponse, type TokenStream } from '@tristack/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseSse, type SseEvent } from './sse-client.js';
@@ -72,7 +73,7 @@ export function describeTokenStreamSse(fresh: () => Promise<TokenStream>): void 
       const producing = (async () => {
         for (const [index, chunk] of written.entries()) {
           await writer.write(chunk);
-          if (index % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+          if (index % 20 === 0) await sleep(5);
         }
         await writer.end();
       })();

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   InvalidInputError,
   InvalidOptionsError,
@@ -10,7 +11,7 @@ import {
   TokenStreamTrimmedError,
   TristackError,
   type TokenStream,
-  type TokenStreamDriverOptions,
+  type TokenStreamOptions,
   type TokenStreamEntry,
   type TokenStreamReadOptions,
 } from '@tristack/core';
@@ -22,7 +23,7 @@ export interface TokenStreamConformanceContext {
    * Creates a driver instance. Every instance created from one context shares the store, like
    * workers of a fleet sharing one Redis. May throw `InvalidOptionsError`.
    */
-  create(options?: TokenStreamDriverOptions): TokenStream | Promise<TokenStream>;
+  create(options?: TokenStreamOptions): TokenStream | Promise<TokenStream>;
   /** Called after each test. */
   cleanup?(): Promise<void>;
 }
@@ -30,8 +31,6 @@ export interface TokenStreamConformanceContext {
 /** Short enough to keep the suite fast on drivers that keep real time. */
 const HEARTBEAT_TIMEOUT_MS = 300;
 const READER = { blockMs: 100 };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Reads until the stream finishes (or `limit` chunks); returns what was read and how it ended. */
 export async function readTokenStreamToEnd(
@@ -86,7 +85,7 @@ export function describeTokenStream(
 ): void {
   describe(`TokenStream conformance: ${name}`, () => {
     let context: TokenStreamConformanceContext | undefined;
-    const fresh = async (options: TokenStreamDriverOptions = {}) => {
+    const fresh = async (options: TokenStreamOptions = {}) => {
       context ??= await setup();
       return context.create({ ...READER, ...options });
     };

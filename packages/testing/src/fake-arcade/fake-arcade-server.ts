@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock, type Clock } from '@tristack/core';
 import { defaultFakeArcadeCatalogue, FakeToolFailure, type FakeArcadeTool } from './catalogue.js';
 import { checkToolInput } from './check-input.js';
@@ -294,7 +295,7 @@ export class FakeArcadeServer {
   ): Promise<boolean> {
     switch (fault.type) {
       case 'latency':
-        await new Promise((resolve) => setTimeout(resolve, fault.ms));
+        await sleep(fault.ms);
         return response.destroyed;
       case 'effect':
         await fault.run();

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 /**
  * Retries `attempt` every `intervalMs` until it resolves, and rethrows its last error once
  * `timeoutMs` passed: for state that settles asynchronously (a reconnecting client, a heartbeat).
@@ -13,7 +14,7 @@ export async function eventually<T>(
       return await attempt();
     } catch (error) {
       if (Date.now() > deadline) throw error;
-      await new Promise<void>((resolve) => setTimeout(resolve, options.intervalMs ?? 20));
+      await sleep(options.intervalMs ?? 20);
     }
   }
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
 import { freePort, spawnRedisServer, type SpawnedServer } from './server-process.js';
 
@@ -72,7 +73,7 @@ export async function spawnRedisCluster(command: string, masters = 3): Promise<S
         if (ready) break;
         if (Date.now() > deadline)
           throw new Error(`[tristack] [harness] cluster did not reach cluster_state:ok`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await sleep(100);
       }
     } finally {
       await Promise.all(clients.map((client) => client.close()));

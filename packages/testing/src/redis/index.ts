@@ -19,3 +19,6 @@ export {
 } from './servers.js';
 export { compareVersions } from './version.js';
 export { recordingConnection, type RecordingConnection } from './recording-connection.js';
+export { snapshotKeys, type KeySnapshot, type KeysSnapshot } from './key-snapshot.js';
+export { expectRejectedWithoutWrites } from './expect-rejected-without-writes.js';
+export { scriptCommands } from './script-commands.js';

@@ -1,4 +1,4 @@
-import type { RedisArgument, RedisCommandOptions, RedisConnection } from '@tristack/core';
+import type { RedisArgument, RedisCommandOptions, RedisConnection } from '@tristack/core/driver-kit';
 
 /** The node-redis client surface the recorder needs. */
 interface CommandSender {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
 
 export interface SpawnedServer {
@@ -89,7 +90,7 @@ export async function spawnRedisServer(
         await client.close();
         return;
       } catch {
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await sleep(50);
       }
     }
     throw new Error(`[tristack] [harness] \`${command}\` did not answer PING on port ${port}:\n${output}`);

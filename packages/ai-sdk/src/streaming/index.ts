@@ -1,0 +1,7 @@
+export {
+  resumableUIMessageStream,
+  resumeUIMessageStreamResponse,
+  stopUIMessageStream,
+  type ResumableUIMessageStream,
+} from './resumable-ui-message-stream.js';
+export type { ChatStreamOptions } from './chat-stream-owner.js';

@@ -1,0 +1,160 @@
+import { ACTION_CLASSES, EQUIVALENT_PHRASES, KNOWN_WORDS, SKIPPABLE_IN_ACRONYMS } from './vocabulary.js';
+
+/**
+ * Rewrites a pair of texts so that spellings of the same thing read the same before the meaning
+ * markers are compared: abbreviations (`PR` / "pull request", `w/` / "with", `CI` / "continuous
+ * integration"), typos ("isssue" / "issue") and number spellings ("120k" / "120 thousand"). Each
+ * rewrite is made only when the other text has the spelled-out form, so nothing is normalised into a
+ * match that the other text does not back up. Linear in the texts' length times their word counts.
+ */
+export function alignPair(stored: string, query: string): [string, string] {
+  let left = normaliseSpellings(stored);
+  let right = normaliseSpellings(query);
+  [left, right] = alignPhrases(left, right);
+  [left, right] = [expandAcronyms(left, right), expandAcronyms(right, left)];
+  // One after the other: corrected at once, each text would take the other's misspelling.
+  right = correctTypos(right, left);
+  left = correctTypos(left, right);
+  return [left, right];
+}
+
+// One spelling for numbers and a few compact forms, applied to each text on its own.
+function normaliseSpellings(text: string): string {
+  return (
+    text
+      // "120k", "25K": thousands ("5km" and "3kg" are not touched: the k must end the word).
+      .replace(/\b(\d+(?:\.\d+)?)\s?[kK]\b/gu, (_span, value: string) => String(Number(value) * 1000))
+      .replace(/\b(\d+(?:\.\d+)?)\s(thousand|million)\b/giu, (_span, value: string, scale: string) =>
+        String(Number(value) * (scale.toLowerCase() === 'thousand' ? 1000 : 1_000_000)),
+      )
+      // "Q4" = "fourth quarter" = "quarter 4"; "v3" = "version 3".
+      .replace(/\b[qQ]([1-4])\b/gu, 'quarter $1')
+      .replace(/\b(first|second|third|fourth) quarter\b/giu, (_span, ordinal: string) => {
+        const number = ['first', 'second', 'third', 'fourth'].indexOf(ordinal.toLowerCase()) + 1;
+        return `quarter ${number}`;
+      })
+      .replace(/\bv(\d+(?:\.\d+)*)\b/gu, 'version $1')
+      .replace(/\b(?:1:1|1-on-1|one-on-one|one on one)\b/giu, 'oneonone')
+      // Prefixes written with a hyphen negate the whole word: "de-escalate" is one word, "deescalate".
+      .replace(/\b(un|non|de|dis|re)-(\p{L}{3,})/giu, '$1$2')
+  );
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/gu, '\\$&');
+const phrasePattern = (phrase: string) =>
+  new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(phrase)}(?![\\p{L}\\p{N}/])`, 'giu');
+
+/** A phrase of a group of equivalents in one text and another of the group in the other: one spelling. */
+function alignPhrases(left: string, right: string): [string, string] {
+  let [one, other] = [left, right];
+  for (const group of EQUIVALENT_PHRASES) {
+    const inOne = group.find((phrase) => phrasePattern(phrase).test(one));
+    const inOther = group.find((phrase) => phrasePattern(phrase).test(other));
+    if (inOne === undefined || inOther === undefined || inOne === inOther) continue;
+    // The longer (spelled-out) form wins, so both texts read it.
+    if (inOne.length >= inOther.length) other = other.replace(phrasePattern(inOther), inOne);
+    else one = one.replace(phrasePattern(inOne), inOther);
+  }
+  return [one, other];
+}
+
+const WORDS = /[\p{L}\p{N}]+/gu;
+const MAX_UNMATCHED_WORDS = 32;
+
+/**
+ * "CI" in one text and "continuous integration" in the other: an all-capitals word whose letters
+ * are the initials of a run of the other text's words ("statement of work" = SOW, "Europe, Middle
+ * East and Africa" = EMEA) is replaced by that run.
+ */
+function expandAcronyms(text: string, other: string): string {
+  const otherWords = [...other.matchAll(WORDS)].map((match) => match[0]);
+  const otherLower = new Set(otherWords.map((word) => word.toLowerCase()));
+  let expanded = 0;
+  return text.replace(/\b(\p{Lu}{2,6})(s?)\b/gu, (span, acronym: string) => {
+    // Bounded, so that long input stays linear.
+    if (++expanded > MAX_UNMATCHED_WORDS) return span;
+    if (otherLower.has(acronym.toLowerCase()) || otherLower.has(span.toLowerCase())) return span;
+    const run = initialsRun(acronym.toLowerCase(), otherWords);
+    return run ?? span;
+  });
+}
+
+function initialsRun(letters: string, words: readonly string[]): string | undefined {
+  for (let start = 0; start < words.length; start++) {
+    if (words[start]![0]!.toLowerCase() !== letters[0]) continue;
+    let position = 0;
+    let index = start;
+    while (index < words.length && position < letters.length) {
+      const word = words[index]!.toLowerCase();
+      // "and" in "Middle East and Africa" is skipped when the next word has the letter too.
+      const skip =
+        SKIPPABLE_IN_ACRONYMS.has(word) && words[index + 1]?.[0]?.toLowerCase() === letters[position];
+      if (word[0] === letters[position] && !skip) position++;
+      else if (!SKIPPABLE_IN_ACRONYMS.has(word)) break;
+      index++;
+    }
+    if (position === letters.length) return words.slice(start, index).join(' ');
+  }
+  return undefined;
+}
+
+/** Capitalised and not the first word of a sentence: a name. */
+function isName(word: string, text: string, offset: number): boolean {
+  if (!/^\p{Lu}/u.test(word)) return false;
+  let before = offset - 1;
+  while (before >= 0 && /\s/u.test(text[before]!)) before--;
+  return before >= 0 && !/[.!?:;]/u.test(text[before]!);
+}
+
+/** Whether two words are one edit apart: a letter added, dropped, changed, or two neighbours swapped. */
+export function oneEditApart(left: string, right: string): boolean {
+  if (left === right) return false;
+  const [short, long] = left.length <= right.length ? [left, right] : [right, left];
+  if (long.length - short.length > 1) return false;
+  let start = 0;
+  while (start < short.length && short[start] === long[start]) start++;
+  if (short.length === long.length) {
+    if (short.slice(start + 1) === long.slice(start + 1)) return true;
+    return (
+      short[start] === long[start + 1] &&
+      short[start + 1] === long[start] &&
+      short.slice(start + 2) === long.slice(start + 2)
+    );
+  }
+  return short.slice(start) === long.slice(start + 1);
+}
+
+// Words with a meaning of their own that are one edit from another such word ("sent" / "send"):
+// never corrected into each other.
+const MEANINGFUL = new Set([
+  ...KNOWN_WORDS,
+  ...Object.values(ACTION_CLASSES).flatMap((verbs) => verbs.split(' ')),
+]);
+
+/**
+ * A word of four or more letters that the other text does not have, one edit from one it has (and
+ * this one lacks), is read as that word: "isssue", "acounting", "Firday". Two capitalised names one
+ * letter apart ("Lena" / "Lina") are different people, and two words that both mean something to
+ * the guard ("sent" / "send") stay apart.
+ */
+function correctTypos(text: string, other: string): string {
+  const own = new Set([...text.matchAll(WORDS)].map((match) => match[0].toLowerCase()));
+  const candidates = [...other.matchAll(WORDS)]
+    .filter(({ 0: word }) => word.length >= 4 && !own.has(word.toLowerCase()) && !/\p{N}/u.test(word))
+    .map(({ 0: word, index }) => ({ word, lower: word.toLowerCase(), name: isName(word, other, index) }));
+  // A text with this many words the other lacks is not a misspelling of it; the cap keeps long
+  // input linear.
+  if (candidates.length === 0 || candidates.length > MAX_UNMATCHED_WORDS) return text;
+  const otherLower = new Set(candidates.map((candidate) => candidate.lower));
+  return text.replace(WORDS, (word, offset: number) => {
+    const lower = word.toLowerCase();
+    if (word.length < 4 || otherLower.has(lower) || /\p{N}/u.test(word)) return word;
+    const name = isName(word, text, offset);
+    const match = candidates.find((candidate) => {
+      if (!oneEditApart(lower, candidate.lower)) return false;
+      if (MEANINGFUL.has(lower) && MEANINGFUL.has(candidate.lower)) return false;
+      return !(name && candidate.name) || MEANINGFUL.has(candidate.lower);
+    });
+    return match?.word ?? word;
+  });
+}

@@ -1,0 +1,162 @@
+import { describe, expect, it, vi } from 'vitest';
+import { defaultNearMissGuard, GUARD_MAX_LENGTH } from './default-near-miss-guard.js';
+import { combineGuards, type NearMissGuard } from './near-miss-guard.js';
+
+const check = (stored: string, query: string) => defaultNearMissGuard.check(stored, query);
+
+describe('defaultNearMissGuard', () => {
+  it.each([
+    ['Archive every message in #ops', 'Archive my messages in #ops', 'scope'],
+    ['Pay Alice $10 and Bob $200', 'Pay Alice $200 and Bob $10', 'number'],
+    ['Set the account balance to -100', 'Set the account balance to 100', 'number'],
+    ['Send ₹100 to Ken', 'Send ₩100 to Ken', 'number'],
+    ['Multiply by 1e3', 'Multiply by 1e6', 'number'],
+    ['Increase the budget by 10%', 'Increase the budget to 10%', 'direction'],
+    ['Show tickets assigned to me', 'Show tickets assigned by me', 'direction'],
+    ['Merge PR 77', 'Revert PR 77', 'action'],
+    ['Flights from Oslo to Rome', 'Flights from Rome to Oslo', 'direction'],
+    ['Move my dentist visit to June 4', 'Move my dentist visit to June 14', 'date'],
+    ['Book a table for 2', 'Book a table for 4', 'number'],
+    ['Convert 5 km to miles', 'Convert 5 kg to miles', 'number'],
+    ['Show the changelog for version 2.3', 'Show the changelog for version 3.2', 'number'],
+    ['Remind me tomorrow at 3pm', 'Remind me today at 3pm', 'date'],
+    ['Show invoices due this Friday', 'Show invoices due next Friday', 'date'],
+    ["Don't send the report", 'Send the report', 'negation'],
+    ['Which files are signed?', 'Which files are unsigned?', 'negation'],
+    ['Email bob@acme.com the invoice', 'Email alice@acme.com the invoice', 'entity'],
+    ['Ping @alice in #general', 'Ping @bob in #general', 'entity'],
+    ['Close issue #12', 'Close issue #13', 'entity'],
+    ['Open https://a.example/x', 'Open https://a.example/y', 'entity'],
+    ['Rename `fooBar` to `bazQux`', 'Rename `bazQux` to `fooBar`', 'direction'],
+    ['What does parseInput do?', 'What does parseOptions do?', 'entity'],
+    ['Delete onboarding-notes.docx', 'Delete offboarding-notes.docx', 'entity'],
+    ['Sort the queue by priority, highest first', 'Sort the queue by priority, lowest first', 'direction'],
+    ['Convert USD to EUR', 'Convert EUR to USD', 'direction'],
+    ['Delete my drafts', 'Show my drafts', 'action'],
+    ['Delete all emails from the vendor', 'Delete the latest email from the vendor', 'scope'],
+    // Rules read from the tuning half of the labelled pairs, on examples of their own.
+    ['Escalate ticket 12', 'De-escalate ticket 12', 'negation'],
+    ['Show the billable hours', 'Show the non-billable hours', 'negation'],
+    ['Show emails with attachments', 'Show emails without attachments', 'negation'],
+    ['List tasks missing an owner', 'List tasks with an owner', 'negation'],
+    ['List builds that passed', 'List builds that failed', 'direction'],
+    ['Email the quarterly budget', 'Show the quarterly budget', 'action'],
+    ['List the files Omar shared with me', 'List the files I shared with Omar', 'direction'],
+    ['Show emails sent to me by Priya', 'Show emails sent by me to Priya', 'direction'],
+    ['Alice invited Bob to the sync', 'Bob invited Alice to the sync', 'direction'],
+    ['Move the Acme Corp contacts into Acme Labs', 'Move the Acme Labs contacts into Acme Corp', 'direction'],
+    ['Schedule the review before the standup', 'Schedule the standup before the review', 'direction'],
+    ['Open the dashboard for the billing service', 'Open the dashboard for the search service', 'entity'],
+    ['Approve the expense report', 'Flag the expense report', 'action'],
+    ['Deploy v2.4.1 to staging', 'Deploy v2.4.2 to staging', 'number'],
+    ['Get the deploy logs', 'Delete the deploy logs', 'action'],
+    ['Archive all closed tickets', 'Archive the closed tickets tagged billing', 'scope'],
+    ['Show my calendar for Friday', "Show the team's calendar for Friday", 'scope'],
+    ['Mute all channels', 'Mute this channel', 'scope'],
+    ['Show the open issues', 'Show some of the open issues', 'scope'],
+    ['Ping @alice in #general', 'Ping @alice in #random.', 'entity'],
+  ] as const)('turns down %j for %j (%s)', (stored, query, reason) => {
+    expect(check(stored, query)).toEqual({ accept: false, reason });
+  });
+
+  it.each([
+    ['How do I reset my password?', 'how can I reset my password'],
+    ['Convert 5 km to miles', 'convert five kilometers to miles'],
+    ['Remind me at 3pm tomorrow', 'remind me tomorrow at 15:00'],
+    ['Merge PR 77', 'please merge pull request #77'],
+    ['Ping @alice in #general', 'ping Alice in the general channel'],
+    ['What is the weather in Paris today?', "what's the weather in paris today"],
+    ['Delete my drafts', 'Remove my drafts'],
+    ['Find and delete duplicate files', 'delete duplicate files'],
+    ['Do not send the report', "Don't send the report"],
+    ['Flights from Oslo to Rome', 'Flights to Rome from Oslo'],
+    // Typos (one edit, four letters or more), abbreviations, acronyms, number spellings.
+    ['Assign ticket 42 to the billing queue', 'Asign ticket 42 to the biling queue'],
+    ['Remind me on Friday', 'Remind me on Firday'],
+    ['Whats the CI status of PR 9', "What's the continuous integration status of pull request 9"],
+    [
+      'Show all opps in the EMEA pipeline',
+      'Show all opportunities in the Europe, Middle East and Africa pipeline',
+    ],
+    ['Pls send the mtg notes to Ana', 'Please send the meeting notes to Ana'],
+    ['Pay Alice $10 and Bob $200', 'Pay Bob $200 and Alice $10'],
+    ['Set the temperature to -5 degrees', 'Set the temperature to minus 5 degrees'],
+    ['Read pages 3-5 of the report', 'Please read pages 3-5 of the report'],
+    ['Update the forecast to 120k', 'Update the forecast to 120 thousand'],
+    ['Show revenue for Q4', 'Show revenue for the fourth quarter'],
+    ['Close 3004 as a duplicate', 'Close ticket 3004 as a duplicate'],
+    // Synonyms of one action class, a negation spelled two ways, context before ", so".
+    ['Erase the old exports folder', 'Delete the old exports folder'],
+    ['Show unread emails from Kai', "Show the emails from Kai that I haven't read"],
+    ['Share the deck with Noor', 'Noor joins the call tomorrow, so please share the deck with her'],
+    ['Could you invite the contractors to #project-x?', 'Invite the contractors to #project-x.'],
+  ] as const)('lets %j answer %j', (stored, query) => {
+    expect(check(stored, query)).toEqual({ accept: true });
+  });
+
+  it('refuses a 100k-character hostile prompt unread: reason length, no text past the bound parsed', () => {
+    const hostile = `${'a-'.repeat(25_000)}! ${'1.'.repeat(21_000)} ${'send it to x y and '.repeat(500)}@x`;
+    expect(hostile.length).toBeGreaterThan(100_000);
+    // Every text the guard reads is normalised first: the spy sees the length of each one read.
+    const read: number[] = [];
+    const normalize = String.prototype.normalize;
+    const spy = vi.spyOn(String.prototype, 'normalize').mockImplementation(function (this: string, form) {
+      read.push(this.length);
+      return normalize.call(this, form);
+    });
+    try {
+      expect(check(hostile, `${hostile} 2`)).toEqual({ accept: false, reason: 'length' });
+      expect(check('Merge PR 77', hostile)).toEqual({ accept: false, reason: 'length' });
+      expect(check(hostile, hostile)).toEqual({ accept: true });
+      expect(read).toEqual([]);
+      const atBound = hostile.slice(0, GUARD_MAX_LENGTH);
+      expect(check(atBound, `${atBound.slice(0, -2)} 3`).accept).toBe(false);
+      expect(read.length).toBeGreaterThan(0);
+      expect(Math.max(...read)).toBeLessThanOrEqual(GUARD_MAX_LENGTH);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('compares many "to" phrases as sets, with the same verdicts', () => {
+    const targets = (names: readonly string[]) => names.map((name) => `send the file to ${name}`).join('. ');
+    const names = Array.from({ length: 60 }, (_, at) => `n${at.toString(36)}x`);
+    expect(check(targets(names), `${targets(names)} please`).accept).toBe(true);
+    expect(check(targets(names), targets(names.map((name) => `${name}q`)))).toEqual({
+      accept: false,
+      reason: 'direction',
+    });
+    expect(check('Move the budget into initech inc', 'Move the budget into initech ltd')).toEqual({
+      accept: false,
+      reason: 'direction',
+    });
+    expect(check('Move the budget into initech', 'Move the budget into initech inc').accept).toBe(true);
+  });
+
+  it('still reads emails and file names with bounded patterns', () => {
+    expect(
+      check('Email bob@mail.acme.co.uk the notes', 'Email bob@mail.acme.co.uk the notes please'),
+    ).toEqual({
+      accept: true,
+    });
+    expect(check('Delete q3-sales-final-v2.xlsx', 'Delete q3-sales-final-v3.xlsx').accept).toBe(false);
+  });
+});
+
+describe('combineGuards', () => {
+  it('accepts only what every guard accepts; the first refusal names the reason', () => {
+    const calls: string[] = [];
+    const noQuestions: NearMissGuard = {
+      check: (_stored, query) => {
+        calls.push(query);
+        return query.endsWith('?') ? { accept: false, reason: 'scope' } : { accept: true };
+      },
+    };
+    const guard = combineGuards(defaultNearMissGuard, noQuestions);
+    expect(guard.check('Merge PR 77', 'Revert PR 77')).toEqual({ accept: false, reason: 'action' });
+    expect(calls).toEqual([]);
+    expect(guard.check('Merge PR 77', 'Merge PR 77?')).toEqual({ accept: false, reason: 'scope' });
+    expect(guard.check('Merge PR 77', 'merge PR 77')).toEqual({ accept: true });
+    expect(combineGuards().check('a', 'b')).toEqual({ accept: true });
+  });
+});

@@ -1,0 +1,365 @@
+import { alignPair } from './align-pair.js';
+import { actionOf, meaningMarkers, type MeaningMarkers } from './meaning-markers.js';
+import {
+  FILLER,
+  NEGATING_PREFIXES,
+  NEGATIONS,
+  NOT_NAMES,
+  OPPOSITES,
+  SCOPE_WORDS,
+  SYNONYMS,
+  UNITS,
+} from './vocabulary.js';
+import type { NearMissGuard, NearMissReason, NearMissVerdict } from './near-miss-guard.js';
+
+/** Whether `key` (a name from one text) appears in the other text, as a name or a plain word. */
+function mentions(other: MeaningMarkers, key: string): boolean {
+  if (other.entities.has(key) || other.words.has(key)) return true;
+  // "api-gateway", "notes.docx": every part appears ("the api gateway").
+  const parts = key.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  if (parts.length > 1) return parts.every((part) => other.words.has(part));
+  if (key.startsWith('#')) return other.words.has(key.slice(1)) || other.numbers.includes(key.slice(1));
+  // Plural and possessive forms ("Jane's", "PRs"): the apostrophe is already gone.
+  const bare = key.replace(/s$/u, '');
+  return other.words.has(bare) || other.words.has(`${key}s`) || other.entities.has(bare);
+}
+
+const sameSet = (left: ReadonlySet<string>, right: ReadonlySet<string>) =>
+  left.size === right.size && [...left].every((value) => right.has(value));
+
+// "Close 3004" and "close ticket 3004": a number in one is the issue number in the other.
+const plainNumbers = (markers: MeaningMarkers, other: MeaningMarkers) =>
+  markers.numbers.filter((number) => !other.entities.has(`#${number}`)).join(' ');
+
+/** A named thing given one number in one text and another in the other ("Alice $10" / "Alice $200"). */
+function namedNumbersDiffer(left: MeaningMarkers, right: MeaningMarkers): boolean {
+  for (const [name, number] of left.namedNumbers) {
+    const other = right.namedNumbers.get(name);
+    if (other !== undefined && other !== number) return true;
+  }
+  return false;
+}
+
+/** A number (or `me`) after `by` in one text and after `to` in the other ("by 10%" / "to 10%"). */
+function byOrToDiffer(left: MeaningMarkers, right: MeaningMarkers): boolean {
+  for (const [target, prepositions] of left.byOrTo) {
+    const other = right.byOrTo.get(target);
+    if (other && prepositions.size === 1 && other.size === 1 && !other.has([...prepositions][0]!))
+      return true;
+  }
+  return false;
+}
+
+function numbersDiffer(left: MeaningMarkers, right: MeaningMarkers): boolean {
+  if (plainNumbers(left, right) !== plainNumbers(right, left)) return true;
+  if (namedNumbersDiffer(left, right)) return true;
+  return left.units.size > 0 && right.units.size > 0 && !sameSet(left.units, right.units);
+}
+
+/** A name in `left` that `right` does not mention. */
+function entitiesDiffer(left: MeaningMarkers, right: MeaningMarkers): boolean {
+  for (const key of left.entities) if (!mentions(right, key)) return true;
+  return false;
+}
+
+const ROLE_OF_ORIGIN: Record<string, string> = { origin: 'from' };
+
+function rolesOf(markers: MeaningMarkers): Map<string, Set<string>> {
+  const roles = new Map<string, Set<string>>();
+  for (const [role, targets] of markers.directions)
+    for (const target of targets) {
+      let set = roles.get(target);
+      if (!set) roles.set(target, (set = new Set()));
+      set.add(ROLE_OF_ORIGIN[role] ?? role);
+    }
+  return roles;
+}
+
+/** A phrase's distinct words, sorted: one key per set of words. */
+const keyOf = (words: readonly string[]) => [...new Set(words)].sort().join(' ');
+/** The keys of every non-empty subset of each phrase's words (a phrase has at most three). */
+function subsetKeys(phrases: ReadonlySet<string>): Set<string> {
+  const keys = new Set<string>();
+  for (const phrase of phrases) {
+    const words = [...new Set(phrase.split(' '))];
+    for (let mask = 1; mask < 1 << Math.min(words.length, 3); mask++)
+      keys.add(keyOf(words.filter((_, bit) => mask & (1 << bit))));
+  }
+  return keys;
+}
+/**
+ * Phrases where neither one's words contain the other's ("into initech inc" / "into initech ltd").
+ * Linear in the number of phrases: each phrase is looked up among the other side's word subsets.
+ */
+function phrasesDisjoint(left: ReadonlySet<string>, right: ReadonlySet<string>): boolean {
+  const [leftSubsets, rightSubsets] = [subsetKeys(left), subsetKeys(right)];
+  for (const one of left) if (rightSubsets.has(keyOf(one.split(' ')))) return false;
+  for (const other of right) if (leftSubsets.has(keyOf(other.split(' ')))) return false;
+  return true;
+}
+
+/**
+ * A word pointed at in opposite ways ("from Oslo" / "to Oslo"), one direction with other targets,
+ * or the first person acting in one and acted on in the other ("emails I sent to Lucia" / "emails
+ * Lucia sent me").
+ */
+function directionsDiffer(left: MeaningMarkers, right: MeaningMarkers): boolean {
+  for (const [role, phrases] of left.directionPhrases) {
+    const other = right.directionPhrases.get(role);
+    if (other && phrasesDisjoint(phrases, other)) return true;
+  }
+  const swapped = (one: MeaningMarkers, other: MeaningMarkers) =>
+    [...one.firstPerson.subject].some(
+      (verb) =>
+        other.firstPerson.object.has(verb) &&
+        !one.firstPerson.object.has(verb) &&
+        !other.firstPerson.subject.has(verb),
+    );
+  if (swapped(left, right) || swapped(right, left)) return true;
+  const rightRoles = rolesOf(right);
+  for (const [word, roles] of rolesOf(left)) {
+    const other = rightRoles.get(word);
+    if (other && ![...roles].some((role) => other.has(role))) return true;
+  }
+  for (const [role, targets] of left.directions) {
+    if (role === 'origin') continue;
+    const other = right.directions.get(role);
+    if (other && ![...targets].some((target) => other.has(target))) return true;
+  }
+  return false;
+}
+
+const contains = (outer: ReadonlySet<string>, inner: ReadonlySet<string>) =>
+  [...inner].every((value) => outer.has(value));
+
+/**
+ * Both name actions and neither names all of the other's (merge ≠ revert; "restore the deleted
+ * file" still matches "restore the file"). Looking (show, list…) only counts when it is all one side does.
+ */
+function actionsDiffer(left: MeaningMarkers, right: MeaningMarkers): boolean {
+  if (left.actions.size === 0 || right.actions.size === 0) return false;
+  const doing = (actions: Set<string>) => new Set([...actions].filter((action) => action !== 'read'));
+  let [leftActions, rightActions] = [doing(left.actions), doing(right.actions)];
+  if (leftActions.size === 0 || rightActions.size === 0)
+    [leftActions, rightActions] = [left.actions, right.actions];
+  return !contains(leftActions, rightActions) && !contains(rightActions, leftActions);
+}
+
+const NARROWING_SCOPES = new Set(['some', 'only', 'this']);
+const isContent = (word: string) =>
+  word.length > 2 &&
+  word !== '.' &&
+  !FILLER.has(word) &&
+  !NOT_NAMES.has(word) &&
+  !NEGATIONS.has(word) &&
+  SCOPE_WORDS[word] === undefined;
+const contentWords = (markers: MeaningMarkers) => markers.sequence.filter(isContent);
+const universal = (markers: MeaningMarkers) => markers.scopes.has('all');
+
+/**
+ * Both quantify, differently ("every" ≠ "my" ≠ "the latest"); or one says all / every / the whole
+ * and the other narrows it with a word the first lacks ("every completed task" / "the completed
+ * tasks in the marketing project"). One side alone quantifying, with nothing narrowed, is a rewording.
+ */
+function scopesDiffer(left: MeaningMarkers, right: MeaningMarkers): boolean {
+  if (left.scopes.size > 0 && right.scopes.size > 0 && !sameSet(left.scopes, right.scopes)) return true;
+  // "some of the issues", "only the open ones", "the latest one" narrow what the other says.
+  const narrows = (one: MeaningMarkers, other: MeaningMarkers) =>
+    other.scopes.size === 0 && [...one.scopes].some((scope) => NARROWING_SCOPES.has(scope));
+  if (narrows(left, right) || narrows(right, left)) return true;
+  // "my calendar" / "the team's calendar": one owner for another.
+  const ownedElsewhere = (mine: MeaningMarkers, other: MeaningMarkers) =>
+    (mine.scopes.has('mine') || mine.scopes.has('ours')) &&
+    [...other.owners].some((owner) => !mine.words.has(owner));
+  if (ownedElsewhere(left, right) || ownedElsewhere(right, left)) return true;
+  const narrowed = (all: MeaningMarkers, some: MeaningMarkers) =>
+    universal(all) &&
+    !universal(some) &&
+    contentWords(some).some(
+      (word) => !all.words.has(word) && !all.words.has(`${word}s`) && !all.words.has(word.replace(/s$/u, '')),
+    );
+  return narrowed(left, right) || narrowed(right, left);
+}
+
+/**
+ * The same request but for one content word swapped for another ("the staging branch" / "the
+ * production branch"): the two words, unless they are listed as synonyms.
+ */
+function substitution(left: MeaningMarkers, right: MeaningMarkers): [string, string] | undefined {
+  // Verbs stay in: a known verb swapped for one the action classes do not list ("Approve the
+  // report" / "Flag the report") is still another request. Numbers and issue numbers are the number
+  // and entity checks' business.
+  const things = (markers: MeaningMarkers) =>
+    contentWords(markers).filter((word) => !POLITE.has(word) && !/\p{N}/u.test(word));
+  const counts = new Map<string, number>();
+  for (const word of things(left)) counts.set(word, (counts.get(word) ?? 0) + 1);
+  const added: string[] = [];
+  let shared = 0;
+  for (const word of things(right)) {
+    const count = counts.get(word) ?? 0;
+    if (count > 0) {
+      counts.set(word, count - 1);
+      shared++;
+    } else added.push(word);
+  }
+  const removed = [...counts].flatMap(([word, count]) => Array.from({ length: count }, () => word));
+  if (removed.length !== 1 || added.length !== 1 || shared < 2) return undefined;
+  const [one, other] = [removed[0]!, added[0]!];
+  if (actionOf(one) !== undefined && actionOf(one) === actionOf(other)) return undefined;
+  // "unread" / "not … read": the negation check has compared these.
+  if (one === `un${other}` || other === `un${one}`) return undefined;
+  if (UNITS[one] !== undefined && UNITS[one] === UNITS[other]) return undefined;
+  return SYNONYMS.some((group) => group.includes(one) && group.includes(other)) ? undefined : [one, other];
+}
+
+/** "signed" / "unsigned", "escalate" / "de-escalate": a word in one, its negated form in the other. */
+function negatedWord(left: MeaningMarkers, right: MeaningMarkers): boolean {
+  const flipped = (from: MeaningMarkers, to: MeaningMarkers) =>
+    [...from.words].some(
+      (word) =>
+        word.length > 2 &&
+        NEGATING_PREFIXES.some((prefix) => to.words.has(prefix + word) && !from.words.has(prefix + word)),
+    );
+  return flipped(left, right) || flipped(right, left);
+}
+
+/** "unread" in one, "not read" in the other: the same negation spelled two ways. */
+const spelledOut = (prefixed: MeaningMarkers, negated: MeaningMarkers) =>
+  !prefixed.negated &&
+  negated.negated &&
+  [...prefixed.words].some((word) => word.startsWith('un') && negated.words.has(word.slice(2)));
+
+function negationDiffers(left: MeaningMarkers, right: MeaningMarkers): boolean {
+  if (spelledOut(left, right) || spelledOut(right, left)) return false;
+  return left.negated !== right.negated || negatedWord(left, right);
+}
+
+/** One says "up", the other "down" (and not the other way too). */
+function opposites(left: MeaningMarkers, right: MeaningMarkers): boolean {
+  return OPPOSITES.some(
+    ([one, other]) =>
+      (left.words.has(one) && right.words.has(other) && !left.words.has(other) && !right.words.has(one)) ||
+      (left.words.has(other) && right.words.has(one) && !left.words.has(one) && !right.words.has(other)),
+  );
+}
+
+/**
+ * Two named things trade places and nothing else moves ("Alice invited Bob" / "Bob invited Alice",
+ * "Compare staging with prod" / "Compare prod with staging"): the same words at the same places but
+ * for content words that swap among themselves. A reordering that moves its prepositions along
+ * ("from Oslo to Rome" / "to Rome from Oslo") is a rewording.
+ */
+function swapped(left: MeaningMarkers, right: MeaningMarkers): boolean {
+  const [one, other] = [left.sequence, right.sequence];
+  if (one.length !== other.length) return false;
+  const moved: string[] = [];
+  const into: string[] = [];
+  for (const [index, word] of one.entries())
+    if (word !== other[index]) {
+      if (!isContent(word) || !isContent(other[index]!)) return false;
+      moved.push(word);
+      into.push(other[index]!);
+    }
+  return moved.length >= 2 && moved.sort().join(' ') === into.sort().join(' ');
+}
+
+// Words of politeness and pace: never what a request is about.
+const POLITE = new Set(
+  (
+    'please kindly could would can will you thanks thank now quickly quick currently ' +
+    'actually again also just already proceed ahead anyway still yet maybe perhaps really'
+  ).split(' '),
+);
+
+const CHECKS: readonly [NearMissReason, (left: MeaningMarkers, right: MeaningMarkers) => boolean][] = [
+  ['negation', negationDiffers],
+  ['number', numbersDiffer],
+  ['date', (left, right) => !sameSet(left.dates, right.dates)],
+  [
+    'direction',
+    (left, right) =>
+      directionsDiffer(left, right) ||
+      byOrToDiffer(left, right) ||
+      opposites(left, right) ||
+      swapped(left, right),
+  ],
+  ['action', actionsDiffer],
+  ['scope', scopesDiffer],
+  // A verb swapped is another action, anything else another thing.
+  [
+    'action',
+    (left, right) => substitution(left, right)?.some((word) => actionOf(word) !== undefined) ?? false,
+  ],
+  ['entity', (left, right) => substitution(left, right) !== undefined],
+];
+
+// "Plans changed and I won't be going, so please cancel my train": what comes before ", so" explains
+// the request; the request is what follows.
+const CONTEXT_CLAUSE = /^.*,\s*so\s+(?=\S+\s+\S+\s+\S)/isu;
+const requestPart = (text: string, other: string) =>
+  CONTEXT_CLAUSE.test(other) ? text : text.replace(CONTEXT_CLAUSE, '');
+
+/**
+ * The longest match text, in UTF-16 code units, the default guard reads. A semantic candidate whose
+ * stored text or query is longer is refused with reason `length` (an identical text is still
+ * accepted; the exact tier is not guarded), so the guard's work per candidate is bounded whatever
+ * the prompt.
+ */
+export const GUARD_MAX_LENGTH = 2000;
+
+/** The verdict of the default guard, with the markers it read (for tests and debugging). */
+export function checkMeaning(stored: string, query: string): NearMissVerdict {
+  if (stored === query) return { accept: true };
+  // A hard bound on the work: longer texts are refused unread (reason `length`).
+  if (stored.length > GUARD_MAX_LENGTH || query.length > GUARD_MAX_LENGTH)
+    return { accept: false, reason: 'length' };
+  const [alignedStored, alignedQuery] = alignPair(stored, query);
+  const leftRequest = requestPart(alignedStored, alignedQuery);
+  const rightRequest = requestPart(alignedQuery, alignedStored);
+  const leftWhole = meaningMarkers(alignedStored);
+  const rightWhole = meaningMarkers(alignedQuery);
+  const left = leftRequest === alignedStored ? leftWhole : meaningMarkers(leftRequest);
+  const right = rightRequest === alignedQuery ? rightWhole : meaningMarkers(rightRequest);
+  // Names count wherever the other text has them, its explanation included ("Isla starts Monday, so
+  // share the folder with her" names Isla).
+  if (entitiesDiffer(left, rightWhole) || entitiesDiffer(right, leftWhole))
+    return { accept: false, reason: 'entity' };
+  for (const [reason, differ] of CHECKS) if (differ(left, right)) return { accept: false, reason };
+  return { accept: true };
+}
+
+/**
+ * The guard every cache uses unless told otherwise: the stored prompt and the query must agree on
+ * what flips a request's meaning. First the pair is aligned, each rewrite only where the other text
+ * backs it up: abbreviations (`pls`, `msg`, `w/`, `PR` = pull request, `DM` = direct message…) and
+ * acronyms spelled out in the other text ("CI" / "continuous integration"), typos (one edit, in words
+ * of four letters or more, never between two names or two words the guard reads), number spellings
+ * ("120k" = "120 thousand", "Q4" = "fourth quarter", "v3" = "version 3"); a clause before ", so"
+ * that only one text has is read as context. Then —
+ * - `negation`: both negated or neither (not, never, no, don't, without, except…; "unread" = "not
+ *   read"), and no word negated in one only (signed / unsigned, escalate / de-escalate);
+ * - `number`: the same numbers (digits or words, "2" = "two"; the sign kept, "-100" ≠ "100"; "1e3" =
+ *   "1000"), the same number for each name that is given one ("Pay Alice $10 and Bob $200" ≠ the
+ *   amounts swapped), and the same units where both give one (every currency symbol is a unit);
+ * - `date`: the same months, weekdays, days ("June 4"), relative days (today, tomorrow, next week),
+ *   parts of the day and times ("3pm" = "15:00");
+ * - `entity`: every name in one appears in the other — capitalised words not starting a sentence,
+ *   `@handles`, `#channels`, PR / issue numbers (`#77`, `PR 77`), emails, URLs, code in backticks,
+ *   camelCase and snake_case identifiers (a name written in lower case in the other text counts);
+ *   and not one content word swapped for another that is not its synonym ("staging" / "production");
+ * - `direction`: nothing pointed at in opposite ways (from / to, `A → B`, "A to B", before / after,
+ *   against / versus), the same target phrase where both say `to` (or `into`, `from`, `before`…),
+ *   the first person not acting in one and acted on in the other ("I sent to Lucia" / "Lucia
+ *   sent me"), and a number or `me` not after `by` in one and `to` in the other ("by 10%" / "to
+ *   10%", "assigned to me" / "assigned by me");
+ * - `action`: when both name an action verb, the same action class (approve = accept ≠ reject;
+ *   delete = remove = erase ≠ archive; merge ≠ revert; "email the notes" = send ≠ show; looking —
+ *   show, list, find — only differs from doing);
+ * - `scope`: when both quantify, the same quantifiers and owners (all / every ≠ my ≠ our ≠ some ≠
+ *   the latest), and "all" in one not narrowed in the other by a word it lacks ("every completed
+ *   task" / "the completed tasks in the marketing project").
+ * - `length`: either text is longer than 2,000 characters (`GUARD_MAX_LENGTH`): refused unread, so a
+ *   long hostile prompt costs bounded work.
+ * English-first: other languages keep the checks on digits, times, names, handles, URLs and code.
+ */
+export const defaultNearMissGuard: NearMissGuard = { check: checkMeaning };

@@ -1,0 +1,3 @@
+import { preset } from '@tristack/build';
+
+export default preset();

@@ -1,0 +1,1 @@
+export { PostgresAuditLog, type PostgresAuditLogOptions } from './postgres-audit-log.js';

@@ -1,0 +1,1 @@
+export { PostgresBroadcast, type PostgresBroadcastOptions } from './postgres-broadcast.js';

@@ -1,0 +1,1 @@
+export { PostgresCircuitBreaker, type PostgresCircuitBreakerOptions } from './postgres-circuit-breaker.js';

@@ -1,0 +1,4 @@
+export {
+  PostgresConversationMemory,
+  type PostgresConversationMemoryOptions,
+} from './postgres-conversation-memory.js';

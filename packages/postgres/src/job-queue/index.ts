@@ -1,0 +1,1 @@
+export { PostgresJobQueue, type PostgresJobQueueOptions } from './postgres-job-queue.js';

@@ -1,0 +1,1 @@
+export { PostgresTokenStream, type PostgresTokenStreamOptions } from './postgres-token-stream.js';

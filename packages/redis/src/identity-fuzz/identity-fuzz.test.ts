@@ -1,0 +1,6 @@
+// Hostile ids against every id-taking API of @tristack/redis on one server (Redis 7, Redis 8,
+// Valkey 8 by project): 0 collisions, 0 untyped errors, ill-formed ids rejected typed.
+import { runIdentityFuzz } from '@tristack/testing/hostile-input';
+import { REDIS_FUZZ_CASES } from './fuzz-cases.fixture.js';
+
+runIdentityFuzz(REDIS_FUZZ_CASES, { server: 'single', suite: '@tristack/redis' });

@@ -1,0 +1,70 @@
+--[[
+  Second step of a semantic lookup, after the client's near-miss guard: counts the candidates it
+  turned down, takes back a hit the lookup counted ahead of the guard that the guard then turned
+  down (its counts, and its entry's expiry and index score as they were before the lookup
+  refreshed them, unless something refreshed the entry since; the scope's keys, lengthened with
+  PEXPIRE … GT, stay lengthened), then re-checks the chosen entry, refreshes it and counts the hit.
+
+  KEYS[1] entry    HASH of ENTRY_FIELDS
+  KEYS[2] stats    HASH of counters
+  KEYS[3] index    ZSET entry id -> expires at ms
+  KEYS[4] scopes   HASH scope digest -> scope JSON
+  KEYS[5] vectors  the scope's vector set (the entry again for RediSearch)
+
+  ARGV[1] scope digest
+  ARGV[2] refresh TTLs: '1' | '0'
+  ARGV[3] entry id ('' = no hit: only count the rejections)
+  ARGV[4] take back a hit counted ahead: '1' | '0'
+  ARGV[5] its tokens
+  ARGV[6] its cost
+  ARGV[7] its entry key (built from the entry prefix, in the same slot; '' = none)
+  ARGV[8] its entry id
+  ARGV[9] its entry's expiry before the lookup refreshed it (PEXPIRETIME; '' = not refreshed)
+  ARGV[10] its index score as the lookup's refresh set it
+  ARGV[11..] counters of rejected candidates, one per rejection ('guard:<reason>' | 'judgeRejections')
+
+  Returns false if there is no entry (any more), else { response, ageMs, tokens, cost }.
+]]
+--- @include "includes/cache-helpers"
+
+local names, amounts, at = {}, {}, {}
+local function add(name, amount)
+  if not at[name] then
+    names[#names + 1] = name
+    amounts[#names] = 0
+    at[name] = #names
+  end
+  amounts[at[name]] = amounts[at[name]] + amount
+end
+for position = 11, #ARGV do add(ARGV[position], 1) end
+if ARGV[4] == '1' then
+  add('semanticHits', -1)
+  add('tokensSaved', -tonumber(ARGV[5]))
+  add('costSavedUsd', -tonumber(ARGV[6]))
+  -- Only while its index score is still the one the lookup set: a hit served since keeps its
+  -- refresh. The score goes back to the old expiry; a past expiry deletes the entry, as its TTL
+  -- would have.
+  if ARGV[9] ~= '' and tonumber(redis.call('ZSCORE', KEYS[3], ARGV[8])) == tonumber(ARGV[10]) then
+    local previous = tonumber(ARGV[9])
+    if previous < 0 then
+      redis.call('PERSIST', ARGV[7])
+    else
+      redis.call('PEXPIREAT', ARGV[7], previous)
+      redis.call('ZADD', KEYS[3], 'XX', previous, ARGV[8])
+    end
+  end
+end
+local fields = ARGV[3] ~= '' and redis.call('HMGET', KEYS[1], unpack(ENTRY_FIELDS)) or {}
+local found = fields[1] and fields[1] == ARGV[1]
+local now = (#names > 0 or found) and nowMs() or 0
+local age
+if found then
+  if ARGV[2] == '1' then refreshTtls(KEYS[1], ARGV[3], tonumber(fields[4]), now, KEYS[3], KEYS[5], KEYS[4]) end
+  add('semanticHits', 1)
+  add('tokensSaved', tonumber(fields[5]) or 0)
+  add('costSavedUsd', tonumber(fields[6]) or 0)
+  age = now - tonumber(fields[3])
+end
+if #names > 0 then countMany(KEYS[2], now, names, amounts) end
+if not found then return false end
+return {fields[2], age, fields[5], fields[6]}

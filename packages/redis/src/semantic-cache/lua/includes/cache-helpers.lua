@@ -1,0 +1,85 @@
+-- Helpers of every semantic cache script: server time, TTL extension, saturating counters and the
+-- bookkeeping of a hit. Every key a script touches shares the {<name>:<tenant>} hash tag; entry and
+-- vector-set keys found at run time are built from prefixes passed in ARGV, inside the same tag,
+-- so each script stays in one slot on Redis Cluster.
+-- An entry is a HASH of ENTRY_FIELDS (scope digest, response, created ms, ttl ms, tokens, cost).
+local function nowMs()
+  local time = redis.call('TIME')
+  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
+-- Lengthens a key's TTL to at least ttl ms (sets one if the key has none); never shortens it.
+local function extend(key, ttl)
+  local current = redis.call('PTTL', key)
+  if current == -1 or (current >= 0 and current < ttl) then redis.call('PEXPIRE', key, ttl) end
+end
+-- Counters live as long as the cache is used, and go a while after a tenant's last call.
+local STATS_TTL = 400 * 86400 * 1000
+-- Counters saturate at 2^53 - 1 (what a JavaScript number reads exactly) instead of failing: a hit
+-- counts after refreshing TTLs, and a HINCRBY overflow there would leave a half-counted hit.
+local COUNTER_MAX = 9007199254740991
+local function count(stats, field, amount)
+  local current = tonumber(redis.call('HGET', stats, field)) or 0
+  if current + amount <= COUNTER_MAX then redis.call('HINCRBY', stats, field, amount)
+  elseif current < COUNTER_MAX then redis.call('HSET', stats, field, '9007199254740991') end
+  redis.call('PEXPIRE', stats, STATS_TTL)
+end
+-- The hot path's counting: adds amounts[i] to counter names[i] in two commands whatever their
+-- number (one HMGET, one HSET), saturating like count() (a counter past the limit is left as it
+-- is; none goes below 0). costSavedUsd is a float. The hash's TTL is renewed once a day at most:
+-- the day of the last renewal is kept in its 'ttlDay' field.
+local function countMany(stats, now, names, amounts)
+  local read = {}
+  for position, name in ipairs(names) do read[position] = name end
+  read[#read + 1] = 'ttlDay'
+  local current = redis.call('HMGET', stats, unpack(read))
+  local writes = {}
+  for position, name in ipairs(names) do
+    local old = tonumber(current[position]) or 0
+    local sum = old + amounts[position]
+    local text
+    if name == 'costSavedUsd' then
+      if sum < 0 then sum = 0 end
+      text = string.format('%.17g', sum)
+    else
+      if sum > COUNTER_MAX then sum = math.max(old, COUNTER_MAX) end
+      if sum < 0 then sum = 0 end
+      if sum ~= old or not current[position] then text = string.format('%.0f', sum) end
+    end
+    if text then
+      writes[#writes + 1] = name
+      writes[#writes + 1] = text
+    end
+  end
+  local day = tostring(math.floor(now / 86400000))
+  local renew = current[#read] ~= day
+  if renew then
+    writes[#writes + 1] = 'ttlDay'
+    writes[#writes + 1] = day
+  end
+  if #writes > 0 then redis.call('HSET', stats, unpack(writes)) end
+  if renew then redis.call('PEXPIRE', stats, STATS_TTL) end
+end
+-- A hit's TTL refresh: the entry and its index score get a full TTL again; the scope's keys are
+-- lengthened to it with one PEXPIRE … GT each (never shortened; they got their TTL on store).
+local function refreshTtls(entryKey, id, ttl, now, index, vectors, scopes)
+  redis.call('PEXPIRE', entryKey, ttl)
+  redis.call('ZADD', index, now + ttl, id)
+  redis.call('PEXPIRE', index, ttl, 'GT')
+  if vectors ~= entryKey then redis.call('PEXPIRE', vectors, ttl, 'GT') end
+  redis.call('PEXPIRE', scopes, ttl, 'GT')
+end
+-- A hit: refresh TTLs (entry, scope index, vector set, scopes) when asked, count what it saved
+-- (and the lookup itself when countLookup). Returns the entry's age.
+local function hit(entryKey, fields, id, kind, refresh, stats, index, vectors, scopes, countLookup)
+  local now = nowMs()
+  if refresh == '1' then refreshTtls(entryKey, id, tonumber(fields[4]), now, index, vectors, scopes) end
+  local names = {kind, 'tokensSaved', 'costSavedUsd'}
+  local amounts = {1, tonumber(fields[5]) or 0, tonumber(fields[6]) or 0}
+  if countLookup then
+    names[4] = 'lookups'
+    amounts[4] = 1
+  end
+  countMany(stats, now, names, amounts)
+  return now - tonumber(fields[3])
+end
+local ENTRY_FIELDS = {'scope', 'response', 'created', 'ttl', 'tokens', 'cost'}

@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import {
+  type LabelledPair,
+  parseLabelledPairs,
+  type PairSplit,
+  splitPairs,
+} from '@tristack/core/calibration';
+
+/**
+ * The seed of the project's tuning/test split. Fixed for good: thresholds and guard rules are
+ * chosen on the tuning half and the figures asserted on the test half, so changing the seed (or
+ * moving pairs between halves) would let the test half leak into the choices. New pairs fall into
+ * a half by their id alone (see `splitPairs`) and never move existing ones of another kind.
+ */
+export const QUALITY_SPLIT_SEED = 20_240_619;
+
+/** The labelled pairs written for this project (`pairs.jsonl`, one pair per line). */
+export function loadQualityPairs(): LabelledPair[] {
+  return parseLabelledPairs(readFileSync(new URL('./pairs.jsonl', import.meta.url), 'utf8'));
+}
+
+/** The project's pairs split into the tuning half and the test half by `QUALITY_SPLIT_SEED`. */
+export function qualitySplit(): PairSplit {
+  return splitPairs(loadQualityPairs(), QUALITY_SPLIT_SEED);
+}
