@@ -235,8 +235,11 @@ describe('productionMiddleware on Redis: round trips and commands per model call
     expect([...tripOf('after', 'memory')]).toEqual([storeTrip! + 1]);
     expect(recorder.commands).toHaveLength(8);
     // Server-side commands, scripts' included (cache lookup 5, store 15, audit record 11, memory
-    // read 4, append 5, limiter charge 4, reconcile 3): a ceiling here.
-    expect(total).toBeLessThanOrEqual(47);
+    // read 4, append 5, limiter charge 4, reconcile 3): a ceiling here. The charge runs 5 when it
+    // opens a new bucket (6 s: 60 s in 10 segments) of the sliding window (its TTL moves: PEXPIRE),
+    // which depends on the clock, not on the middleware.
+    expect([4, 5]).toContain(counts['before limiter']);
+    expect(total - counts['before limiter']!).toBeLessThanOrEqual(43);
   });
 
   it("audit onError 'ignore', no cache: the final record goes with memory's append (1 round trip after)", async () => {

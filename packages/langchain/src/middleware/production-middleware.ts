@@ -23,6 +23,7 @@ import {
 import { structuredOutputRepair, type StructuredOutputRepairOptions } from './structured-output-repair.js';
 import { telemetryMiddleware, type TelemetryMiddlewareOptions } from './telemetry-middleware.js';
 import { RunWrites } from './run-writes.js';
+import { withOneLifecycleNode } from './run-lifecycle-node.js';
 
 /** A part given as its driver instance or as its middleware's options (checked by that middleware). */
 const partOption = <Instance, Options>(name: string, methods: readonly string[]) =>
@@ -150,5 +151,6 @@ export function productionMiddleware(input: ProductionMiddlewareOptions): AgentM
       }),
     );
   else if (config.breaker) stack.push(circuitBreakerMiddleware({ breaker: config.breaker }));
-  return stack;
+  // One graph node for the run's start hooks (guard, telemetry, memory) and one for its end hooks.
+  return withOneLifecycleNode(stack);
 }

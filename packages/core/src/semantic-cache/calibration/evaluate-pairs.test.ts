@@ -155,4 +155,15 @@ describe('recommendThreshold', () => {
     expect(recommendThreshold(report, { maxFalseHitRate: 0.7, basis: 'upper' })!.threshold).toBe(0.93);
     expect(() => recommendThreshold(report, { maxFalseHitRate: 2 })).toThrow(RangeError);
   });
+
+  it('never recommends a threshold at which no paraphrase hits', async () => {
+    // 0.99 and 1 meet any false-hit target (0/2) only because nothing hits at all.
+    const report = await evaluatePairs({
+      pairs,
+      embedder: fakeEmbedder(angles),
+      thresholds: [0.7, 0.9, 0.99, 1],
+    });
+    expect(recommendThreshold(report, { maxFalseHitRate: 0 })).toBeUndefined();
+    expect(recommendThreshold(report, { maxFalseHitRate: 0.5 })!.threshold).toBe(0.9);
+  });
 });

@@ -95,7 +95,7 @@ export function formatCalibrationTable(
         ? `recommended for false hits ≤ ${percent(target)} (point estimate): threshold ${thresholdText(chosen.threshold)} · ` +
             `recall ${percent(chosen.recall.rate)} · false hits ${percent(chosen.falseHitRate.rate)} ` +
             `(95% upper bound ${percent(chosen.falseHitRate.high)})`
-        : `no threshold in the report keeps false hits ≤ ${percent(target)}`,
+        : `no threshold in the report keeps false hits ≤ ${percent(target)} with any paraphrase hitting`,
     );
   }
   return lines.join('\n');

@@ -14,8 +14,9 @@ export interface RecommendThresholdOptions {
 /**
  * The lowest threshold of the report whose false-hit rate stays at or under the target on the
  * given pairs, or `undefined` when none does. The lowest is the one with the most recall: raising
- * the threshold never adds a hit (the guard's verdict does not depend on it). Choose it on a tuning
- * set and check it on pairs it was not chosen on.
+ * the threshold never adds a hit (the guard's verdict does not depend on it). A threshold at which
+ * no paraphrase hits is never recommended (a cache that serves nothing meets any false-hit target):
+ * `undefined` then too. Choose it on a tuning set and check it on pairs it was not chosen on.
  */
 export function recommendThreshold(
   report: CalibrationReport,
@@ -28,6 +29,7 @@ export function recommendThreshold(
     .sort((left, right) => left.threshold - right.threshold)
     .find(
       (result) =>
+        result.recall.count > 0 &&
         (basis === 'upper' ? result.falseHitRate.high : result.falseHitRate.rate) <= maxFalseHitRate,
     );
 }
