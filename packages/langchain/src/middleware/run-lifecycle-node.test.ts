@@ -99,6 +99,48 @@ describe('withOneLifecycleNode', () => {
     expect(merged[2]).toBe(foreign);
   });
 
+  it('leaves a middleware with state of its own alone (the merged node sees built-in state only)', () => {
+    const log: string[] = [];
+    const stateful = createMiddleware({
+      name: 'stateful',
+      stateSchema: z.object({ count: z.number().default(0) }),
+      beforeAgent: () => ({ count: 1 }),
+    }) as AgentMiddleware;
+    const merged = withOneLifecycleNode([logging('a', log), stateful, logging('b', log)]);
+    expect(merged.map((middleware) => middleware.name)).toEqual(['TristackRun', 'stateful']);
+    expect(merged[1]).toBe(stateful);
+  });
+
+  it('two productionMiddleware stacks in one agent clash by name, as they did unmerged', () => {
+    const memoryOnly = productionMiddleware({ memory: new InMemoryConversationMemory(), retry: false });
+    const auditOnly = productionMiddleware({
+      auditLog: new InMemoryAuditLog(),
+      retry: false,
+      telemetry: false,
+    });
+    expect(() => createAgent({ model: new OkModel(), middleware: [...memoryOnly, ...auditOnly] })).toThrow(
+      /defined multiple times/,
+    );
+  });
+
+  it("start and end hooks see the run's whole context, as model-call hooks do (custom identity keys)", async () => {
+    const memory = new InMemoryConversationMemory();
+    const identity = (source: { context?: unknown }) => {
+      const context = (source.context ?? {}) as { account?: string; thread?: string };
+      return { userId: context.account, conversationId: context.thread };
+    };
+    const agent = createAgent({
+      model: new OkModel(),
+      middleware: productionMiddleware({ memory: { memory, identity }, retry: false }),
+    });
+    await agent.invoke(
+      { messages: [new HumanMessage('hi')] },
+      { context: { account: 'acct-7', thread: 't1' } },
+    );
+    const stored = await memory.read({ userId: 'acct-7', conversationId: 't1' });
+    expect(stored.map((message) => message.content)).toEqual(['hi', 'ok']);
+  });
+
   it('productionMiddleware costs one start node and one end node', () => {
     const nodes = graphNodes(
       productionMiddleware({
