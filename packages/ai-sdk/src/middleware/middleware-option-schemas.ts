@@ -1,26 +1,8 @@
-import { z } from 'zod';
 import { parseOptions } from '@tristack/core/driver-kit';
+import { z } from 'zod';
 import type { IdentitySource } from '../run-identity.js';
 
-/** A function option (a key builder, a resolver, a callback). */
-export const functionOption = <Fn>(name: string) =>
-  z.custom<Fn>((value) => typeof value === 'function', { message: `${name} must be a function` });
-
-/** A driver instance, told apart by the methods the middleware calls. */
-export const instanceOption = <Instance>(name: string, methods: readonly string[]) =>
-  z.custom<Instance>(
-    (value) =>
-      typeof value === 'object' &&
-      value !== null &&
-      methods.every((method) => typeof (value as Record<string, unknown>)[method] === 'function'),
-    { message: `${name} must have ${methods.map((method) => `a ${method} method`).join(' and ')}` },
-  );
-
-/** An object option whose fields the component it is handed to checks. */
-export const objectOption = <Shape>(name: string) =>
-  z.custom<Shape>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), {
-    message: `${name} must be an object`,
-  });
+export { countOption, functionOption, instanceOption, objectOption } from '@tristack/core/driver-kit';
 
 /**
  * Who a call belongs to: a fixed identity, a function, or (left out) `withRunIdentity`'s. Checked
@@ -32,10 +14,6 @@ export const identitySourceOption = z
     { message: 'identity must be { userId, tenantId, … } or a function returning one' },
   )
   .optional();
-
-/** A count of tokens or milliseconds: a whole number in range. */
-export const countOption = (minimum: number, maximum = 1_000_000_000) =>
-  z.number().int().min(minimum).max(maximum);
 
 /** Validates a middleware's options once, when it is created (`InvalidOptionsError` otherwise). */
 export function parseMiddlewareOptions<Schema extends z.ZodType>(

@@ -4,6 +4,8 @@
 
 // Validation and the shared input boundary.
 export { parseInput, parseOptions } from '../validation.js';
+// Option schemas of the adapters' middlewares (checked once, when a middleware is created).
+export { functionOption, instanceOption, objectOption, countOption } from '../option-schemas.js';
 export { MAX_ID_LENGTH, idSchema, isWellFormedText } from '../ids.js';
 export {
   MAX_METADATA_DEPTH,
