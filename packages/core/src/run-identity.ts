@@ -1,5 +1,6 @@
 import { InvalidOptionsError, TristackError } from './errors.js';
 import { compositeKey } from './ids.js';
+import type { ConversationAddress } from './conversation-memory/conversation-memory.js';
 import type { RateLimitKey, RateLimiter } from './rate-limiter/rate-limiter.js';
 
 /**
@@ -160,4 +161,20 @@ export function cacheOwnerOf(
   if (options.shareAcrossUsers && !hasToolResults) return { tenant };
   if (identity.userId === undefined) return undefined;
   return { tenant, user: identity.userId };
+}
+
+/**
+ * The conversation a run's memory lives in: its tenant, user and conversation, or `undefined`
+ * (no memory) when the run names no user or no conversation. The memory middlewares' default.
+ */
+export function conversationAddressOf(
+  identity: Pick<RunIdentity, 'tenantId' | 'userId' | 'conversationId'>,
+): ConversationAddress | undefined {
+  return identity.userId && identity.conversationId
+    ? {
+        userId: identity.userId,
+        conversationId: identity.conversationId,
+        ...(identity.tenantId ? { tenantId: identity.tenantId } : {}),
+      }
+    : undefined;
 }

@@ -22,7 +22,7 @@ import {
 /** What to do when the audit log refuses or fails an event. */
 export type AuditFailurePolicy = 'throw' | 'ignore' | ((error: unknown) => void);
 
-export const auditMiddlewareOptionsSchema = z.object({
+export const auditMiddlewareOptionsSchema = z.strictObject({
   auditLog: instanceOption<AuditLog>('auditLog', ['record']),
   /** @default the identity set by `withRunIdentity` */
   identity: identitySourceOption,

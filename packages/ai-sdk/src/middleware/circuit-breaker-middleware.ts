@@ -7,7 +7,7 @@ import { functionOption, instanceOption, parseMiddlewareOptions } from './middle
 /** Breaker name of a model: `model:<model id>`, the LangChain adapter's name too (one breaker per model). */
 export const defaultModelBreakerName = (model: LanguageModelV3): string => `model:${modelName(model)}`;
 
-export const circuitBreakerMiddlewareOptionsSchema = z.object({
+export const circuitBreakerMiddlewareOptionsSchema = z.strictObject({
   breaker: instanceOption<CircuitBreaker>('breaker', ['execute']),
   /** @default `model:<model id>` */
   name: functionOption<(model: LanguageModelV3) => string>('name').default(() => defaultModelBreakerName),

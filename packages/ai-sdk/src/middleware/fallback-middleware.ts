@@ -21,7 +21,7 @@ const isLanguageModel = (value: unknown): value is LanguageModelV3 =>
 const defaultShouldFallback = (error: unknown) =>
   fallbackReason(error) !== undefined || (error as { isRetryable?: unknown })?.isRetryable === true;
 
-export const fallbackMiddlewareOptionsSchema = z.object({
+export const fallbackMiddlewareOptionsSchema = z.strictObject({
   /** Models to try, in order, after the wrapped one (language models of spec v3). */
   models: z
     .array(z.custom<LanguageModelV3>(isLanguageModel, { message: 'each fallback must be a language model' }))

@@ -12,6 +12,7 @@ import {
   type MessageInput,
   type StoredMessage,
 } from '@tristack/core';
+import { conversationAddressOf } from '@tristack/core/driver-kit';
 import { tapStream, tristackMetadataOf } from '../model-call.js';
 import { resolveIdentity, type RunIdentity } from '../run-identity.js';
 import {
@@ -22,22 +23,13 @@ import {
   parseMiddlewareOptions,
 } from './middleware-option-schemas.js';
 
-const defaultAddress = (identity: RunIdentity): ConversationAddress | undefined =>
-  identity.userId && identity.conversationId
-    ? {
-        userId: identity.userId,
-        conversationId: identity.conversationId,
-        ...(identity.tenantId ? { tenantId: identity.tenantId } : {}),
-      }
-    : undefined;
-
-export const memoryMiddlewareOptionsSchema = z.object({
+export const memoryMiddlewareOptionsSchema = z.strictObject({
   memory: instanceOption<ConversationMemory>('memory', ['read', 'append']),
   /** @default the identity set by `withRunIdentity` */
   identity: identitySourceOption,
   /** The conversation of a call, or `undefined` for none. @default `{ tenantId, userId, conversationId }`; none without user or conversation */
   address: functionOption<(identity: RunIdentity) => ConversationAddress | undefined>('address').default(
-    () => defaultAddress,
+    () => conversationAddressOf,
   ),
   /** Token budget of the history put before each call. @default 4000 */
   maxTokens: countOption(1).default(4000),

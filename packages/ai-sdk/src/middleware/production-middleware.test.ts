@@ -107,4 +107,9 @@ describe('productionMiddleware', () => {
   it('rejects a part that is neither a driver nor options', () => {
     expect(() => productionMiddleware({ limiter: 'redis://' as never })).toThrow(InvalidOptionsError);
   });
+
+  it('refuses an unknown key, naming it: a misspelt part would otherwise be silently off', () => {
+    expect(() => productionMiddleware({ limitr: {} } as never)).toThrow(InvalidOptionsError);
+    expect(() => productionMiddleware({ limitr: {} } as never)).toThrow(/limitr/);
+  });
 });

@@ -29,7 +29,7 @@ const partOption = <Instance, Options>(name: string, methods: readonly string[])
 
 type PartOptions<Options> = Omit<Options, 'identity'>;
 
-export const productionMiddlewareOptionsSchema = z.object({
+export const productionMiddlewareOptionsSchema = z.strictObject({
   /**
    * Who each call belongs to, for every part: a fixed `{ userId, tenantId, conversationId, runId }`
    * (a model wrapped per request), a function, or — left out — what `withRunIdentity` set.

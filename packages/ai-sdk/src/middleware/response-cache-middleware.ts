@@ -27,7 +27,7 @@ import {
   parseMiddlewareOptions,
 } from './middleware-option-schemas.js';
 
-export const responseCacheMiddlewareOptionsSchema = z.object({
+export const responseCacheMiddlewareOptionsSchema = z.strictObject({
   cache: instanceOption<SemanticCache>('cache', ['lookup', 'store']),
   /** @default the identity set by `withRunIdentity` */
   identity: identitySourceOption,

@@ -26,6 +26,7 @@ export {
   MissingRunIdentityError,
   identityRateLimitKeys,
   cacheOwnerOf,
+  conversationAddressOf,
   type RunIdentity,
   type IdentityRateLimitKeys,
   type IdentityRateLimitKeyOptions,

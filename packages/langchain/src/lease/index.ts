@@ -4,4 +4,5 @@ export {
   type WithConversationLeaseOptions,
   type LeasableGraph,
   type LeasedGraph,
+  type LeasedRunConfig,
 } from './with-conversation-lease.js';

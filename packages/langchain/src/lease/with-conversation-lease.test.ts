@@ -1,6 +1,6 @@
 import { HumanMessage } from '@langchain/core/messages';
 import { InvalidInputError, LeaseBusyError } from '@tristack/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { driverTable } from '../drivers.fixture.js';
 import { leaseGraph } from './lease-graph.fixture.js';
 import { withConversationLease } from './with-conversation-lease.js';
@@ -91,5 +91,51 @@ describe.each(['memory', 'redis'] as const)('withConversationLease with %s drive
     // Released after the stream was consumed: the thread is free again.
     expect(await lease.tryAcquire('t4')).toBeDefined();
     await expect(leased.invoke(ask(), {})).rejects.toBeInstanceOf(InvalidInputError);
+  });
+});
+
+describe('withConversationLease on a createAgent-style run (context, no thread_id)', () => {
+  /** A graph that records the config of each run and holds it until released. */
+  function contextGraph() {
+    const configs: Record<string, unknown>[] = [];
+    const gates: (() => void)[] = [];
+    const run = async (_input: unknown, config?: object) => {
+      configs.push(config as Record<string, unknown>);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      return 'done';
+    };
+    return {
+      graph: { invoke: run, stream: async () => [] as never },
+      configs,
+      releaseAll: () => gates.splice(0).forEach((release) => release()),
+    };
+  }
+  const context = (userId: string, conversationId = 'c1') => ({
+    context: { tenantId: 'acme', userId, conversationId },
+  });
+
+  it("leases the context's tenant, user and conversation: two users' same conversation id never share a lease", async () => {
+    const { graph, configs, releaseAll } = contextGraph();
+    const lease = driverTable().memory().lease();
+    const leased = withConversationLease(graph, lease, { policy: 'reject' });
+    const alice = leased.invoke(ask(), context('alice'));
+    const bob = leased.invoke(ask(), context('bob'));
+    await vi.waitFor(() => expect(configs).toHaveLength(2));
+    await expect(leased.invoke(ask(), context('alice'))).rejects.toBeInstanceOf(LeaseBusyError);
+    // The graph gets the run's context, with the fencing token added to configurable.
+    expect(configs[0]).toMatchObject({
+      context: { userId: 'alice' },
+      configurable: { fencing_token: expect.any(Number) },
+    });
+    releaseAll();
+    await Promise.all([alice, bob]);
+  });
+
+  it('a run with neither thread_id nor context.conversationId is an InvalidInputError naming both', async () => {
+    const { graph } = contextGraph();
+    const leased = withConversationLease(graph, driverTable().memory().lease());
+    await expect(leased.invoke(ask(), { context: { userId: 'alice' } })).rejects.toThrow(
+      /configurable\.thread_id or context\.conversationId/,
+    );
   });
 });

@@ -1,5 +1,6 @@
 import type { RunnableConfig } from '@langchain/core/runnables';
 import { InvalidInputError, type ConversationLease, type Lease, type LeaseKeepAlive } from '@tristack/core';
+import { compositeKey } from '@tristack/core';
 import { idSchema, parseInput, parseOptions } from '@tristack/core/driver-kit';
 import { z } from 'zod';
 
@@ -23,8 +24,12 @@ export interface WithConversationLeaseOptions {
    * @default 'fencing_token'
    */
   fencingTokenKey?: string;
-  /** The lease resource of a run. @default `configurable.thread_id` */
-  resource?: (config: RunnableConfig) => string | undefined;
+  /**
+   * The lease resource of a run.
+   * @default `configurable.thread_id`; else, with `context.conversationId`, the context's tenant,
+   * user and conversation as one key (two users' conversations of the same id never share a lease)
+   */
+  resource?: (config: LeasedRunConfig) => string | undefined;
 }
 
 const optionsSchema = z.object({
@@ -50,18 +55,39 @@ export interface LeasableGraph<Input, Output, Chunk> {
   stream(input: Input, config?: RunnableConfig): Promise<AsyncIterable<Chunk>>;
 }
 
+/** A run's config as the leased graph takes it: a `createAgent` agent's run also takes its `context`. */
+export type LeasedRunConfig = RunnableConfig & { context?: Record<string, unknown> };
+
 /** A graph whose `invoke` and `stream` hold the thread's lease for the whole run. */
 export interface LeasedGraph<Input, Output, Chunk> {
   readonly graph: LeasableGraph<Input, Output, Chunk>;
-  invoke(input: Input, config?: RunnableConfig): Promise<Output>;
+  invoke(input: Input, config?: LeasedRunConfig): Promise<Output>;
   /** The lease is held until the stream is consumed (or the loop breaks). */
-  stream(input: Input, config?: RunnableConfig): Promise<AsyncIterable<Chunk>>;
+  stream(input: Input, config?: LeasedRunConfig): Promise<AsyncIterable<Chunk>>;
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** `configurable.thread_id`, else the context's conversation, keyed with its tenant and user. */
+function defaultResource(config: LeasedRunConfig): string | undefined {
+  const thread = config.configurable?.thread_id as unknown;
+  if (thread !== undefined) return thread as string;
+  const context = (
+    typeof config.context === 'object' && config.context !== null ? config.context : {}
+  ) as Record<string, unknown>;
+  const conversation = text(context.conversationId);
+  if (conversation === undefined) return undefined;
+  return compositeKey([
+    ['tenant', text(context.tenantId)],
+    ['user', text(context.userId)],
+    ['conversation', conversation],
+  ]);
 }
 
 interface Held {
   lease: Lease;
   keepAlive: LeaseKeepAlive;
-  config: RunnableConfig;
+  config: LeasedRunConfig;
   finish(): Promise<void>;
 }
 
@@ -83,12 +109,13 @@ export function withConversationLease<Input, Output, Chunk>(
   const settings = parseOptions(optionsSchema, rest, { what: 'withConversationLease', driver: 'langchain' });
   const queues = new Map<string, Promise<void>>();
 
-  const resource = (config: RunnableConfig): string => {
-    const name = resourceOf ? resourceOf(config) : config.configurable?.thread_id;
+  const resource = (config: LeasedRunConfig): string => {
+    const name = (resourceOf ?? defaultResource)(config);
     if (name === undefined)
-      throw new InvalidInputError('withConversationLease needs configurable.thread_id', {
-        driver: 'langchain',
-      });
+      throw new InvalidInputError(
+        'withConversationLease needs configurable.thread_id or context.conversationId',
+        { driver: 'langchain' },
+      );
     return parseInput(idSchema, name, { what: 'lease resource (thread id)', driver: 'langchain' });
   };
 
@@ -107,7 +134,7 @@ export function withConversationLease<Input, Output, Chunk>(
     };
   };
 
-  const hold = async (config: RunnableConfig = {}): Promise<Held> => {
+  const hold = async (config: LeasedRunConfig = {}): Promise<Held> => {
     const name = resource(config);
     const leaveQueue = await takeTurn(name);
     try {
@@ -118,7 +145,7 @@ export function withConversationLease<Input, Output, Chunk>(
       });
       const keepAlive = lease.keepAlive(held);
       const signals = [keepAlive.signal, ...(config.signal ? [config.signal] : [])];
-      const fenced: RunnableConfig = {
+      const fenced: LeasedRunConfig = {
         ...config,
         signal: AbortSignal.any(signals),
         configurable: { ...config.configurable, [settings.fencingTokenKey]: held.fencingToken },

@@ -16,7 +16,7 @@ import {
   parseMiddlewareOptions,
 } from './middleware-option-schemas.js';
 
-export const auditMiddlewareOptionsSchema = z.object({
+export const auditMiddlewareOptionsSchema = z.strictObject({
   auditLog: instanceOption<AuditLog>('auditLog', ['record']),
   /** @default defaultRunIdentity */
   identity: identityOption,

@@ -10,7 +10,7 @@ import { functionOption, instanceOption, parseMiddlewareOptions } from './middle
 /** Breaker name of a model call. */
 export const defaultModelBreakerName = (model: unknown): string => `model:${modelName(model)}`;
 
-export const circuitBreakerMiddlewareOptionsSchema = z.object({
+export const circuitBreakerMiddlewareOptionsSchema = z.strictObject({
   breaker: instanceOption<CircuitBreaker>('breaker', ['execute']),
   /**
    * The breaker name of a model.

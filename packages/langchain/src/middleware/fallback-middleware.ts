@@ -17,7 +17,7 @@ type AgentModel = Parameters<NonNullable<AgentMiddleware['wrapModelCall']>>[0]['
 
 const defaultShouldFallback = (error: unknown) => fallbackReason(error) !== undefined;
 
-export const fallbackMiddlewareOptionsSchema = z.object({
+export const fallbackMiddlewareOptionsSchema = z.strictObject({
   /** Models to try, in order, after the agent's own model. Tools and structured output are bound to each. */
   models: z.array(objectOption<AgentModel>('each fallback model')).readonly(),
   /**

@@ -2,7 +2,12 @@ import type { BaseMessage } from '@langchain/core/messages';
 import { createMiddleware } from 'langchain';
 import { z } from 'zod';
 import type { ConversationAddress, ConversationMemory, StoredMessage } from '@tristack/core';
-import { TelemetryAttribute as A, TelemetrySpanKind, TelemetrySpanName } from '@tristack/core/driver-kit';
+import {
+  TelemetryAttribute as A,
+  TelemetrySpanKind,
+  TelemetrySpanName,
+  conversationAddressOf,
+} from '@tristack/core/driver-kit';
 import { fromMemoryMessage, toMemoryMessage } from '../message-conversion.js';
 import { langchainTelemetry } from '../telemetry.js';
 import { runIdentityContextSchema, type RunIdentity } from '../run-context.js';
@@ -15,16 +20,7 @@ import {
 } from './middleware-option-schemas.js';
 import { currentRun, PerRun, type RunWrites } from './run-writes.js';
 
-const defaultAddress = (identity: RunIdentity): ConversationAddress | undefined =>
-  identity.userId && identity.conversationId
-    ? {
-        userId: identity.userId,
-        conversationId: identity.conversationId,
-        ...(identity.tenantId ? { tenantId: identity.tenantId } : {}),
-      }
-    : undefined;
-
-export const memoryMiddlewareOptionsSchema = z.object({
+export const memoryMiddlewareOptionsSchema = z.strictObject({
   memory: instanceOption<ConversationMemory>('memory', ['read', 'append']),
   /** @default defaultRunIdentity */
   identity: identityOption,
@@ -33,7 +29,7 @@ export const memoryMiddlewareOptionsSchema = z.object({
    * @default `{ tenantId, userId, conversationId }` of the run; `undefined` when user or conversation is missing
    */
   address: functionOption<(identity: RunIdentity) => ConversationAddress | undefined>('address').default(
-    () => defaultAddress,
+    () => conversationAddressOf,
   ),
   /** Token budget of the history loaded before each model call. @default 4000 */
   maxTokens: countOption(1).default(4000),

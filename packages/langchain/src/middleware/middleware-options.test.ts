@@ -101,7 +101,7 @@ describe('middleware options are checked when the middleware is created', () => 
     expect(() => rateLimitMiddleware({ limiter, onDenied: 'retry' as never })).toThrow(/onDenied/);
   });
 
-  it('accepts well-formed options, extra keys included', () => {
+  it('accepts well-formed options', () => {
     expect(() => rateLimitMiddleware({ limiter, onDenied: 'wait', maxWaitMs: 0, tools: true })).not.toThrow();
     expect(() => circuitBreakerMiddleware({ breaker, tools: true })).not.toThrow();
     expect(() => fallbackMiddleware({ models: [model], breaker })).not.toThrow();
@@ -122,8 +122,16 @@ describe('middleware options are checked when the middleware is created', () => 
         retry: false,
       }),
     ).not.toThrow();
-    // Unknown keys are ignored (not strict): spreading a larger settings object keeps working.
-    expect(() => memoryMiddleware({ memory, somethingElse: 1 } as never)).not.toThrow();
+  });
+
+  it('refuses an unknown key, naming it: a misspelt part would otherwise be silently off', () => {
+    expect(() => productionMiddleware({ memroy: memory } as never)).toThrow(InvalidOptionsError);
+    expect(() => productionMiddleware({ memroy: memory } as never)).toThrow(/memroy/);
+    expect(() => productionMiddleware({ auditLog, memory: { memory, maxToken: 10 } } as never)).toThrow(
+      /maxToken/,
+    );
+    expect(() => memoryMiddleware({ memory, somethingElse: 1 } as never)).toThrow(/somethingElse/);
+    expect(() => rateLimitMiddleware({ limiter, onDenid: 'wait' } as never)).toThrow(/onDenid/);
   });
 
   it('keeps the construction-time check of limiter scopes the default key cannot fill', () => {

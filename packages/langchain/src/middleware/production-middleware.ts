@@ -31,7 +31,7 @@ const partOption = <Instance, Options>(name: string, methods: readonly string[])
 
 type RetryOptions = NonNullable<Parameters<typeof modelRetryMiddleware>[0]>;
 
-export const productionMiddlewareOptionsSchema = z.object({
+export const productionMiddlewareOptionsSchema = z.strictObject({
   auditLog: partOption<AuditLog, AuditMiddlewareOptions>('auditLog', ['record']),
   memory: partOption<ConversationMemory, MemoryMiddlewareOptions>('memory', ['read', 'append']),
   cache: partOption<SemanticCache, ResponseCacheMiddlewareOptions>('cache', ['lookup', 'store']),

@@ -26,7 +26,7 @@ export class RateLimitedError extends CoreRateLimitedError {
   }
 }
 
-export const rateLimitMiddlewareOptionsSchema = z.object({
+export const rateLimitMiddlewareOptionsSchema = z.strictObject({
   limiter: instanceOption<RateLimiter>('limiter', ['limit', 'reconcile']),
   /**
    * The limiter key of a call.

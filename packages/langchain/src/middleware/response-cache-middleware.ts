@@ -17,7 +17,7 @@ import {
   parseMiddlewareOptions,
 } from './middleware-option-schemas.js';
 
-export const responseCacheMiddlewareOptionsSchema = z.object({
+export const responseCacheMiddlewareOptionsSchema = z.strictObject({
   cache: instanceOption<SemanticCache>('cache', ['lookup', 'store']),
   /** @default defaultRunIdentity (tenant and user from the run's `context`) */
   identity: identityOption,

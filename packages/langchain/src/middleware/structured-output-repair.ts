@@ -41,7 +41,7 @@ const isParseFailure = (error: unknown) =>
 const defaultRepairPrompt = (error: string) =>
   `Your previous reply could not be parsed as the required structured output:\n${error}\nReply again with only valid output that matches the schema exactly.`;
 
-export const structuredOutputRepairOptionsSchema = z.object({
+export const structuredOutputRepairOptionsSchema = z.strictObject({
   /**
    * Validates the final answer's text as JSON against this schema and returns it as the agent's
    * `structuredResponse`. Without it, only LangChain's own parse failures (`responseFormat`
