@@ -23,3 +23,12 @@ export function loadQualityPairs(): LabelledPair[] {
 export function qualitySplit(): PairSplit {
   return splitPairs(loadQualityPairs(), QUALITY_SPLIT_SEED);
 }
+
+/**
+ * A second tuning set (`tuning-extra.jsonl`), written independently of `pairs.jsonl` by another
+ * writer, in another style: guard rules and thresholds are chosen on it and on the tuning half,
+ * never on the test half. No text of it appears in `pairs.jsonl` (checked by the tests).
+ */
+export function loadTuningExtraPairs(): LabelledPair[] {
+  return parseLabelledPairs(readFileSync(new URL('./tuning-extra.jsonl', import.meta.url), 'utf8'));
+}

@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import { NEAR_MISS_KINDS, PARAPHRASE_KINDS } from '@tristack/core/calibration';
 import { describe, expect, it } from 'vitest';
-import { loadQualityPairs, QUALITY_SPLIT_SEED, qualitySplit } from './quality-pairs.fixture.js';
+import {
+  loadQualityPairs,
+  loadTuningExtraPairs,
+  QUALITY_SPLIT_SEED,
+  qualitySplit,
+} from './quality-pairs.fixture.js';
 
 const KINDS: readonly string[] = [...PARAPHRASE_KINDS, ...NEAR_MISS_KINDS];
 
@@ -76,5 +81,33 @@ describe('the labelled quality pairs', () => {
       .digest('hex')
       .slice(0, 16);
     expect(digest).toBe('a9fd3458ad6f83c6');
+  });
+});
+
+describe('the second tuning set', () => {
+  const extra = loadTuningExtraPairs();
+  const pairs = loadQualityPairs();
+
+  it('covers every kind with its own label, at least 25 pairs each', () => {
+    for (const kind of KINDS)
+      expect(extra.filter((pair) => pair.kind === kind).length, kind).toBeGreaterThanOrEqual(25);
+    for (const pair of extra) {
+      const expected = (PARAPHRASE_KINDS as readonly string[]).includes(pair.kind)
+        ? 'paraphrase'
+        : 'near-miss';
+      expect(pair.label, pair.id).toBe(expected);
+      expect(pair.a, pair.id).not.toBe(pair.b);
+    }
+  });
+
+  it('shares no id and no text with the project pairs: tuning on it never tunes on the test half', () => {
+    const ids = new Set(pairs.map((pair) => pair.id));
+    const texts = new Set(pairs.flatMap((pair) => [pair.a, pair.b].map((text) => text.toLowerCase())));
+    expect(new Set(extra.map((pair) => pair.id)).size).toBe(extra.length);
+    for (const pair of extra) {
+      expect(ids.has(pair.id), pair.id).toBe(false);
+      for (const text of [pair.a, pair.b])
+        expect(texts.has(text.toLowerCase()), `${pair.id}: ${text}`).toBe(false);
+    }
   });
 });

@@ -35,10 +35,24 @@ function normaliseSpellings(text: string): string {
       })
       .replace(/\bv(\d+(?:\.\d+)*)\b/gu, 'version $1')
       .replace(/\b(?:1:1|1-on-1|one-on-one|one on one)\b/giu, 'oneonone')
+      // "anything other than bugs", "everything but", "all except": an exclusion, like `except`.
+      .replace(
+        /\b(?:(?:any|every|some)(?:thing|one|where)\s+)?(?:other than|but|except)\b(?=\s)/giu,
+        (span) => (/^but$/iu.test(span) ? span : 'except'),
+      )
+      // Courtesy that asks nothing: "if you don't mind", "when you get a chance", "sorry to bother you, but".
+      .replace(POLITE_FORMULAS, ' ')
+      .replace(GREETING, '')
       // Prefixes written with a hyphen negate the whole word: "de-escalate" is one word, "deescalate".
       .replace(/\b(un|non|de|dis|re)-(\p{L}{3,})/giu, '$1$2')
   );
 }
+
+const POLITE_FORMULAS =
+  /\b(?:if (?:you don['’]?t mind|it['’]?s not too much (?:trouble|bother)|it isn['’]?t too much (?:trouble|bother)|possible|you can)|when(?:ever)? you (?:get|have) a (?:sec|second|minute|moment|chance)|no (?:rush|worries|pressure|hurry)|(?:thanks|thank you)(?: so much| a lot| in advance)?(?=\s*(?:[,!.?]|$))|i beg you)\b[,!.]?/giu;
+// A greeting or an apology that opens the text, up to its comma or colon.
+const GREETING =
+  /^\s*(?:(?:hi|hello|hey|ok|okay|ugh|um|well|sorry(?: to (?:bother|trouble) you)?(?: with this)?)(?: there)?\s*[,!:.-]\s*(?:but\s+)?){1,3}/iu;
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/gu, '\\$&');
 const phrasePattern = (phrase: string) =>

@@ -55,6 +55,14 @@ describe('defaultNearMissGuard', () => {
     ['Mute all channels', 'Mute this channel', 'scope'],
     ['Show the open issues', 'Show some of the open issues', 'scope'],
     ['Ping @alice in #general', 'Ping @alice in #random.', 'entity'],
+    // Rules read from tuning-extra.jsonl (a second tuning set), on examples of their own.
+    ['Approve every request from finance', 'Approve every request other than those from finance', 'negation'],
+    ['List repos owned by Globex', 'List repos owned by anyone but Globex', 'negation'],
+    ['Shift the sync from 2pm to 3pm', 'Shift the sync from 3pm to 2pm', 'direction'],
+    ['Who does Maria manage?', 'Who manages Maria?', 'direction'],
+    ['Tickets escalated by Dana', 'Tickets escalated to Dana', 'direction'],
+    ['Dim the lights in the dining room', 'Dim the lights in the office', 'entity'],
+    ['Find a recipe for beef stroganoff', 'Find a recipe for beef bourguignon stew', 'entity'],
   ] as const)('turns down %j for %j (%s)', (stored, query, reason) => {
     expect(check(stored, query)).toEqual({ accept: false, reason });
   });
@@ -90,6 +98,15 @@ describe('defaultNearMissGuard', () => {
     ['Show unread emails from Kai', "Show the emails from Kai that I haven't read"],
     ['Share the deck with Noor', 'Noor joins the call tomorrow, so please share the deck with her'],
     ['Could you invite the contractors to #project-x?', 'Invite the contractors to #project-x.'],
+    // Synonyms and abbreviations of the wider lists, courtesy, context before ", please", units.
+    ['Book a cheap hotel in Lisbon', 'Book an inexpensive hotel in Lisbon'],
+    ['Tell the team I am out of office until Friday', "Tell the team I'm OOO until Fri"],
+    ['Find a flight from Los Angeles to Denver in December', 'Find a flight from LA to Denver in Dec'],
+    ['Mute #random', "Ugh, it's so noisy in there today, please mute #random"],
+    ['Export the roadmap as a PDF', "If it's not too much trouble, export the roadmap as a PDF"],
+    ['When is the next payday?', 'Sorry to bother you with this, but when is the next payday?'],
+    ['List unpaid invoices', 'Could you list every invoice that has not been paid?'],
+    ['Set the heating to 68 degrees Fahrenheit', 'Set the heating to 68 F'],
   ] as const)('lets %j answer %j', (stored, query) => {
     expect(check(stored, query)).toEqual({ accept: true });
   });

@@ -2,13 +2,16 @@ import { alignPair } from './align-pair.js';
 import { actionOf, meaningMarkers, type MeaningMarkers } from './meaning-markers.js';
 import {
   FILLER,
+  MONTHS,
   NEGATING_PREFIXES,
   NEGATIONS,
   NOT_NAMES,
   OPPOSITES,
+  RELATIVE_DATES,
   SCOPE_WORDS,
   SYNONYMS,
   UNITS,
+  WEEKDAYS,
 } from './vocabulary.js';
 import type { NearMissGuard, NearMissReason, NearMissVerdict } from './near-miss-guard.js';
 
@@ -116,6 +119,10 @@ function directionsDiffer(left: MeaningMarkers, right: MeaningMarkers): boolean 
         !other.firstPerson.subject.has(verb),
     );
   if (swapped(left, right) || swapped(right, left)) return true;
+  // "Who does Karen report to?" / "Who reports to Karen?": Karen acts in one, is acted on in the other.
+  const asked = (one: MeaningMarkers, other: MeaningMarkers) =>
+    [...one.whoQuestion.subject].some((word) => other.whoQuestion.object.has(word));
+  if (asked(left, right) || asked(right, left)) return true;
   const rightRoles = rolesOf(right);
   for (const [word, roles] of rolesOf(left)) {
     const other = rightRoles.get(word);
@@ -176,7 +183,13 @@ function scopesDiffer(left: MeaningMarkers, right: MeaningMarkers): boolean {
     universal(all) &&
     !universal(some) &&
     contentWords(some).some(
-      (word) => !all.words.has(word) && !all.words.has(`${word}s`) && !all.words.has(word.replace(/s$/u, '')),
+      (word) =>
+        !all.words.has(word) &&
+        !all.words.has(`${word}s`) &&
+        !all.words.has(word.replace(/s$/u, '')) &&
+        // "show", "find": how it is asked, not what; "unread" is the other's "not read".
+        actionOf(word) !== 'read' &&
+        !(word.startsWith('un') && all.words.has(word.slice(2))),
     );
   return narrowed(left, right) || narrowed(right, left);
 }
@@ -190,7 +203,15 @@ function substitution(left: MeaningMarkers, right: MeaningMarkers): [string, str
   // report" / "Flag the report") is still another request. Numbers and issue numbers are the number
   // and entity checks' business.
   const things = (markers: MeaningMarkers) =>
-    contentWords(markers).filter((word) => !POLITE.has(word) && !/\p{N}/u.test(word));
+    contentWords(markers).filter(
+      (word) =>
+        !POLITE.has(word) &&
+        !/\p{N}/u.test(word) &&
+        // Dates are the date check's ("December" / "Dec").
+        MONTHS[word] === undefined &&
+        WEEKDAYS[word] === undefined &&
+        RELATIVE_DATES[word] === undefined,
+    );
   const counts = new Map<string, number>();
   for (const word of things(left)) counts.set(word, (counts.get(word) ?? 0) + 1);
   const added: string[] = [];
@@ -203,13 +224,21 @@ function substitution(left: MeaningMarkers, right: MeaningMarkers): [string, str
     } else added.push(word);
   }
   const removed = [...counts].flatMap(([word, count]) => Array.from({ length: count }, () => word));
-  if (removed.length !== 1 || added.length !== 1 || shared < 2) return undefined;
-  const [one, other] = [removed[0]!, added[0]!];
-  if (actionOf(one) !== undefined && actionOf(one) === actionOf(other)) return undefined;
+  // One word for one, or a two-word name for another ("the living room" / "the garage").
+  if (removed.length === 0 || added.length === 0 || removed.length + added.length > 3 || shared < 2)
+    return undefined;
+  const one = removed.find((word) => !added.some((other) => related(word, other)));
+  const other = added.find((word) => !removed.some((each) => related(word, each)));
+  return one !== undefined && other !== undefined ? [one, other] : undefined;
+}
+
+/** Two words that name the same thing or the same action, or a word and its "un" form. */
+function related(one: string, other: string): boolean {
+  if (actionOf(one) !== undefined && actionOf(one) === actionOf(other)) return true;
   // "unread" / "not … read": the negation check has compared these.
-  if (one === `un${other}` || other === `un${one}`) return undefined;
-  if (UNITS[one] !== undefined && UNITS[one] === UNITS[other]) return undefined;
-  return SYNONYMS.some((group) => group.includes(one) && group.includes(other)) ? undefined : [one, other];
+  if (one === `un${other}` || other === `un${one}`) return true;
+  if (UNITS[one] !== undefined && UNITS[one] === UNITS[other]) return true;
+  return SYNONYMS.some((group) => group.includes(one) && group.includes(other));
 }
 
 /** "signed" / "unsigned", "escalate" / "de-escalate": a word in one, its negated form in the other. */
@@ -295,7 +324,10 @@ const CHECKS: readonly [NearMissReason, (left: MeaningMarkers, right: MeaningMar
 
 // "Plans changed and I won't be going, so please cancel my train": what comes before ", so" explains
 // the request; the request is what follows.
-const CONTEXT_CLAUSE = /^.*,\s*so\s+(?=\S+\s+\S+\s+\S)/isu;
+// So is a clause before ", can you" / ", please" / ": please" ("It's way too noisy today, please
+// mute #random"), the request being what the other text asks.
+const CONTEXT_CLAUSE =
+  /^.*(?:,\s*so\s+|[,:;]\s*(?=(?:please|pls|can you|could you|would you|will you)\s))(?=\S+\s+\S+\s+\S)/isu;
 const requestPart = (text: string, other: string) =>
   CONTEXT_CLAUSE.test(other) ? text : text.replace(CONTEXT_CLAUSE, '');
 
@@ -334,10 +366,13 @@ export function checkMeaning(stored: string, query: string): NearMissVerdict {
  * backs it up: abbreviations (`pls`, `msg`, `w/`, `PR` = pull request, `DM` = direct message…) and
  * acronyms spelled out in the other text ("CI" / "continuous integration"), typos (one edit, in words
  * of four letters or more, never between two names or two words the guard reads), number spellings
- * ("120k" = "120 thousand", "Q4" = "fourth quarter", "v3" = "version 3"); a clause before ", so"
- * that only one text has is read as context. Then —
- * - `negation`: both negated or neither (not, never, no, don't, without, except…; "unread" = "not
- *   read"), and no word negated in one only (signed / unsigned, escalate / de-escalate);
+ * ("120k" = "120 thousand", "Q4" = "fourth quarter", "v3" = "version 3"); courtesy that asks nothing
+ * ("if you don't mind", "when you get a chance", an opening "hi," or "sorry to bother you, but") is
+ * dropped, and a clause before ", so", ", please" or ", can you" that only one text has is read as
+ * context. Then —
+ * - `negation`: both negated or neither (not, never, no, don't, without, except, other than,
+ *   anything but…; "unread" = "not read"), and no word negated in one only (signed / unsigned,
+ *   escalate / de-escalate);
  * - `number`: the same numbers (digits or words, "2" = "two"; the sign kept, "-100" ≠ "100"; "1e3" =
  *   "1000"), the same number for each name that is given one ("Pay Alice $10 and Bob $200" ≠ the
  *   amounts swapped), and the same units where both give one (every currency symbol is a unit);
@@ -346,12 +381,15 @@ export function checkMeaning(stored: string, query: string): NearMissVerdict {
  * - `entity`: every name in one appears in the other — capitalised words not starting a sentence,
  *   `@handles`, `#channels`, PR / issue numbers (`#77`, `PR 77`), emails, URLs, code in backticks,
  *   camelCase and snake_case identifiers (a name written in lower case in the other text counts);
- *   and not one content word swapped for another that is not its synonym ("staging" / "production");
+ *   and not one or two content words swapped for others that are not their synonyms ("staging" /
+ *   "production", "the living room" / "the garage");
  * - `direction`: nothing pointed at in opposite ways (from / to, `A → B`, "A to B", before / after,
  *   against / versus), the same target phrase where both say `to` (or `into`, `from`, `before`…),
  *   the first person not acting in one and acted on in the other ("I sent to Lucia" / "Lucia
- *   sent me"), and a number or `me` not after `by` in one and `to` in the other ("by 10%" / "to
- *   10%", "assigned to me" / "assigned by me");
+ *   sent me"), who-questions asking about the other side ("Who does Karen report to?" / "Who
+ *   reports to Karen?"), times in another order ("from 9am to 10am" / "from 10am to 9am"), and a
+ *   word not after `by` in one and `to` in the other ("by 10%" / "to 10%", "assigned to me" /
+ *   "assigned by me", "referred by Hooli" / "referred to Hooli");
  * - `action`: when both name an action verb, the same action class (approve = accept ≠ reject;
  *   delete = remove = erase ≠ archive; merge ≠ revert; "email the notes" = send ≠ show; looking —
  *   show, list, find — only differs from doing);

@@ -46,6 +46,11 @@ export interface MeaningMarkers {
    * me` → object {sent}), for swapped roles.
    */
   firstPerson: { subject: Set<string>; object: Set<string> };
+  /**
+   * Who-questions with do-support: `who did Hooli refer` → subject {hooli}; `who referred Hooli` →
+   * object {hooli} (every content word after the question's verb).
+   */
+  whoQuestion: { subject: Set<string>; object: Set<string> };
   /** Whose, in the third person: `the team's calendar` → {team}. */
   owners: Set<string>;
   /** A number (or `me`) right after `by` or `to` → those prepositions ("by 10%" ≠ "to 10%"). */
@@ -187,10 +192,33 @@ function phraseAfter(lower: readonly string[], start: number): string | undefine
       phrase.push('me');
       break;
     }
-    if (FILLER.has(word) || SCOPE_WORDS[word] || NOT_NAMES.has(word)) continue;
+    // Units are the number check's ("to 68 degrees Fahrenheit" / "to 68 F").
+    if (FILLER.has(word) || SCOPE_WORDS[word] || NOT_NAMES.has(word) || unitOf(word) || word === 'degrees')
+      continue;
     phrase.push(word);
   }
   return phrase.length > 0 ? phrase.join(' ') : undefined;
+}
+
+const DO_SUPPORT = new Set(['do', 'does', 'did']);
+/**
+ * "Who does Karen report to?" (Karen acts) and "Who reports to Karen?" (Karen is acted on): the
+ * word after `who do/does/did` is the subject; every content word of a clause whose verb follows
+ * `who` directly is on the object side. Reads up to the sentence's end.
+ */
+function readWhoQuestion(lower: readonly string[], at: number, markers: MeaningMarkers): void {
+  const next = lower[at + 1];
+  if (next === undefined) return;
+  if (DO_SUPPORT.has(next)) {
+    const subject = lower.slice(at + 2, at + 5).find((word) => !FILLER.has(word));
+    if (subject !== undefined && !SENTENCE_END.test(subject)) markers.whoQuestion.subject.add(subject);
+    return;
+  }
+  if (AUXILIARIES.has(next) || NOT_NAMES.has(next)) return;
+  for (let index = at + 2; index < lower.length && !SENTENCE_END.test(lower[index]!); index++) {
+    const word = lower[index]!;
+    if (!FILLER.has(word) && !NOT_NAMES.has(word) && !DIRECTIONS[word]) markers.whoQuestion.object.add(word);
+  }
 }
 
 /** Reads the meaning markers of one text. Linear in its length. */
@@ -208,6 +236,7 @@ export function meaningMarkers(input: string): MeaningMarkers {
     sequence: [],
     directionPhrases: new Map(),
     firstPerson: { subject: new Set(), object: new Set() },
+    whoQuestion: { subject: new Set(), object: new Set() },
     owners: new Set(),
     byOrTo: new Map(),
     namedNumbers: new Map(),
@@ -231,7 +260,8 @@ export function meaningMarkers(input: string): MeaningMarkers {
         ? time(Number(hours), Number(minutes ?? 0), meridiem)
         : time(Number(hours24), Number(minutes24), undefined),
     );
-    return ' ';
+    // A word in its place, so order still reads ("from 9am to 10am" / "from 10am to 9am").
+    return ` clock${[...markers.dates].at(-1)!.replace(':', 'h')} `;
   });
   text = text.replace(NUMERIC_DATE, (span) => {
     markers.dates.add(span);
@@ -285,6 +315,18 @@ export function meaningMarkers(input: string): MeaningMarkers {
       let previous = index - 1;
       while (PRONOUN_PREPOSITIONS.has(lower[previous] ?? '')) previous--;
       if (lower[previous] !== undefined) markers.firstPerson.object.add(verbKey(lower[previous]!));
+    }
+    if (startsSentence && (word === 'who' || word === 'whom')) readWhoQuestion(lower, index, markers);
+    // "referred by Hooli" / "referred to Hooli": a word after `by` in one text and `to` in the other.
+    if (word === 'by' || word === 'to') {
+      const target = lower.slice(index + 1, index + 4).find((next) => !FILLER.has(next));
+      if (
+        target !== undefined &&
+        /^\p{L}{2,}$/u.test(target) &&
+        !ACTION_FORMS.has(target) &&
+        !DIRECTIONS[target]
+      )
+        byOrTo(target, word);
     }
     const capitalised = /^\p{Lu}/u.test(token);
     const nextToNumber = isNumberAt(index - 1) || isNumberAt(index + 1);
@@ -383,8 +425,18 @@ export function meaningMarkers(input: string): MeaningMarkers {
       continue;
     }
     // "200 USD": a unit, not a name.
-    const unitNextToNumber = UNITS[word] !== undefined && nextToNumber;
-    if (capitalised && !startsSentence && !NOT_NAMES.has(word) && !action && !scope && !unitNextToNumber)
+    // "Fahrenheit", "Euros": a unit whatever its case. "I'm", "I'd": the first person.
+    const unitWord = UNITS[word] !== undefined && (nextToNumber || word.length > 3);
+    const firstPersonContraction = /^I['’]/u.test(token);
+    if (
+      capitalised &&
+      !startsSentence &&
+      !NOT_NAMES.has(word) &&
+      !action &&
+      !scope &&
+      !unitWord &&
+      !firstPersonContraction
+    )
       markers.entities.add(word);
     if (!FILLER.has(word) && !NOT_NAMES.has(word)) previousContent = word;
     else if (word !== 'the' && word !== 'a' && word !== 'an') previousContent = undefined;
