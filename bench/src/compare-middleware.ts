@@ -12,7 +12,7 @@ import {
   RedisSemanticCache,
   toRedisConnection,
 } from '@tristack/redis';
-import { createAgent } from 'langchain';
+import { createAgent, createMiddleware } from 'langchain';
 import type { RedisClientType } from 'redis';
 import { atMost, type CompareGroup, type Pair, type ResultLine, type Side } from './compare-runner.js';
 
@@ -228,6 +228,30 @@ export const middlewareGroup: CompareGroup = {
       warmup: env.count(30),
       server: client,
     });
+    // What LangGraph charges for the two graph nodes productionMiddleware adds (its start and end
+    // hooks), with nothing in them: the part of the added time no middleware code can remove.
+    const emptyHooks = createAgent({
+      model: new InstantModel(),
+      middleware: [
+        createMiddleware({
+          name: 'EmptyLifecycleHooks',
+          beforeAgent: () => undefined,
+          afterAgent: () => undefined,
+        }),
+      ],
+    });
+    pairs.push({
+      id: 'middleware-empty-hooks-c1',
+      ours: {
+        name: 'createAgent + one empty start hook and one empty end hook',
+        run: (index) => invoke(emptyHooks, index),
+      },
+      peer: bare,
+      concurrency: 1,
+      operations: env.count(200),
+      warmup: env.count(30),
+      server: client,
+    });
     const turns = env.count(40);
     return {
       pairs,
@@ -240,6 +264,7 @@ export const middlewareGroup: CompareGroup = {
           metric: 'p50-added' as const,
           note: 'per-middleware breakdown (no goal of its own)',
         })),
+        { title: 'LangGraph floor: one empty start hook + one empty end hook (the two nodes productionMiddleware adds): p50 added', pair: 'middleware-empty-hooks-c1', metric: 'p50-added', note: 'what any createAgent start/end hook costs, no Redis, no code in it (no goal)' },
       ], // prettier-ignore
       after: async () => {
         const counts: TurnCount[] = [];
