@@ -16,11 +16,11 @@ const THRESHOLDS = [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.925, 0.95
 const MAX_FALSE_HIT_RATE = 0.01;
 // Issue 19's goals are printed as MET / NOT MET. What is asserted are bounds just around today's
 // measured test-half figures (lexical + guard at 0.90: 3/256 false hits; USE Lite + guard at its
-// default 0.5: 11/256 false hits, 180/256 recall), so a change that makes the cache less safe, or
+// default 0.5: 11/256 false hits, 189/256 recall), so a change that makes the cache less safe, or
 // the guard stricter at the cost of recall, fails, while the goals themselves stay open until met.
 const LEXICAL_FALSE_HIT_CEILING = 0.015; // 3/256 passes, 4/256 fails
 const OFFLINE_FALSE_HIT_CEILING = 0.045; // 11/256 passes, 12/256 fails
-const OFFLINE_RECALL_FLOOR = 0.7; // 180/256 passes, 179/256 fails
+const OFFLINE_RECALL_FLOOR = 0.72; // 185/256 passes, 184/256 fails
 
 function reportGoal(goal: string, met: boolean, measured: string): void {
   console.log(`[tristack] quality goal ${met ? 'MET' : 'NOT MET'}: ${goal} — measured ${measured}`);

@@ -35,39 +35,56 @@ function normaliseSpellings(text: string): string {
       })
       .replace(/\bv(\d+(?:\.\d+)*)\b/gu, 'version $1')
       .replace(/\b(?:1:1|1-on-1|one-on-one|one on one)\b/giu, 'oneonone')
-      // "anything other than bugs", "everything but", "all except": an exclusion, like `except`.
-      .replace(
-        /\b(?:(?:any|every|some)(?:thing|one|where)\s+)?(?:other than|but|except)\b(?=\s)/giu,
-        (span) => (/^but$/iu.test(span) ? span : 'except'),
-      )
+      // "other than bugs", "anything but bugs": an exclusion, like `except`. The quantifier stays
+      // ("anyone except Bob" is not "everyone except Bob").
+      .replace(/\bother than\b/giu, 'except')
+      .replace(/\b((?:any|every|some|no)(?:thing|one|body|where)\s+)but\b/giu, '$1except')
       // Courtesy that asks nothing: "if you don't mind", "when you get a chance", "sorry to bother you, but".
       .replace(POLITE_FORMULAS, ' ')
+      .replace(NO_RUSH, '$1$2 ')
       .replace(GREETING, '')
       // Prefixes written with a hyphen negate the whole word: "de-escalate" is one word, "deescalate".
       .replace(/\b(un|non|de|dis|re)-(\p{L}{3,})/giu, '$1$2')
   );
 }
 
+// Never a formula when its last word goes on ("if you can't", "no rush delivery"): the lookahead.
 const POLITE_FORMULAS =
-  /\b(?:if (?:you don['’]?t mind|it['’]?s not too much (?:trouble|bother)|it isn['’]?t too much (?:trouble|bother)|possible|you can)|when(?:ever)? you (?:get|have) a (?:sec|second|minute|moment|chance)|no (?:rush|worries|pressure|hurry)|(?:thanks|thank you)(?: so much| a lot| in advance)?(?=\s*(?:[,!.?]|$))|i beg you)\b[,!.]?/giu;
-// A greeting or an apology that opens the text, up to its comma or colon.
+  /\b(?:if (?:you don['’]?t mind|it['’]?s not too much (?:trouble|bother)|it isn['’]?t too much (?:trouble|bother)|possible)|when(?:ever)? you (?:get|have) a (?:sec|second|minute|moment|chance)|(?:thanks|thank you)(?: so much| a lot| in advance)?(?=\s*(?:[,!.?]|$))|i beg you)(?![\p{L}\p{N}'’-])[,!.]?/giu;
+// "No rush", "no worries" only as a sentence of their own ("no rush delivery" is an order).
+const NO_RUSH = /(^|[,.!?;:])(\s*)no (?:rush|worries|pressure|hurry)(?=\s*(?:[,.!?;:]|$))/giu;
+// A greeting or an apology that opens the text, up to its comma, colon or full stop.
 const GREETING =
-  /^\s*(?:(?:hi|hello|hey|ok|okay|ugh|um|well|sorry(?: to (?:bother|trouble) you)?(?: with this)?)(?: there)?\s*[,!:.-]\s*(?:but\s+)?){1,3}/iu;
+  /^\s*(?:(?:hi|hello|hey|ok|okay|ugh|um|well|sorry(?: to (?:bother|trouble) you)?(?: with this)?)(?: there)?\s*[,!:.]\s*(?:but\s+)?){1,3}/iu;
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/gu, '\\$&');
-const phrasePattern = (phrase: string) =>
-  new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(phrase)}(?![\\p{L}\\p{N}/])`, 'giu');
+const phrasePattern = (phrase: string, flags: string) =>
+  new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(phrase)}(?![\\p{L}\\p{N}/])`, flags);
+// Compiled once: a test pattern (no state) and a replace-all pattern per phrase.
+const EQUIVALENT_PATTERNS = EQUIVALENT_PHRASES.map((group) =>
+  group.map((phrase) => ({ phrase, test: phrasePattern(phrase, 'iu'), all: phrasePattern(phrase, 'giu') })),
+);
 
 /** A phrase of a group of equivalents in one text and another of the group in the other: one spelling. */
 function alignPhrases(left: string, right: string): [string, string] {
   let [one, other] = [left, right];
-  for (const group of EQUIVALENT_PHRASES) {
-    const inOne = group.find((phrase) => phrasePattern(phrase).test(one));
-    const inOther = group.find((phrase) => phrasePattern(phrase).test(other));
-    if (inOne === undefined || inOther === undefined || inOne === inOther) continue;
+  let [lowerOne, lowerOther] = [one.toLowerCase(), other.toLowerCase()];
+  // A substring search first: the patterns (a lookbehind at their start) would try every position.
+  const find = (group: (typeof EQUIVALENT_PATTERNS)[number], text: string, lower: string) =>
+    group.find((entry) => lower.includes(entry.phrase) && entry.test.test(text));
+  for (const group of EQUIVALENT_PATTERNS) {
+    const inOne = find(group, one, lowerOne);
+    if (inOne === undefined) continue;
+    const inOther = find(group, other, lowerOther);
+    if (inOther === undefined || inOne === inOther) continue;
     // The longer (spelled-out) form wins, so both texts read it.
-    if (inOne.length >= inOther.length) other = other.replace(phrasePattern(inOther), inOne);
-    else one = one.replace(phrasePattern(inOne), inOther);
+    if (inOne.phrase.length >= inOther.phrase.length) {
+      other = other.replace(inOther.all, inOne.phrase);
+      lowerOther = other.toLowerCase();
+    } else {
+      one = one.replace(inOne.all, inOther.phrase);
+      lowerOne = one.toLowerCase();
+    }
   }
   return [one, other];
 }

@@ -61,8 +61,44 @@ describe('defaultNearMissGuard', () => {
     ['Shift the sync from 2pm to 3pm', 'Shift the sync from 3pm to 2pm', 'direction'],
     ['Who does Maria manage?', 'Who manages Maria?', 'direction'],
     ['Tickets escalated by Dana', 'Tickets escalated to Dana', 'direction'],
-    ['Dim the lights in the dining room', 'Dim the lights in the office', 'entity'],
-    ['Find a recipe for beef stroganoff', 'Find a recipe for beef bourguignon stew', 'entity'],
+    // Found by an outside review of those rules: courtesy and context that were the request.
+    [
+      "Let me know if you can attend Friday's meeting",
+      "Let me know if you can't attend Friday's meeting",
+      'negation',
+    ],
+    ['Mark the order as no rush', 'Mark the order as rush', 'negation'],
+    [
+      'The invoice was not paid, please email the client',
+      'Please email the client that the invoice was paid',
+      'negation',
+    ],
+    [
+      'Not the red one, please order the blue shirt',
+      'Please order the red shirt and the blue shirt',
+      'negation',
+    ],
+    ['We have 3 guests, can you set the table', 'Can you set the table', 'number'],
+    ["It's for Tuesday, can you book a table at Nopa", 'Can you book a table at Nopa', 'date'],
+    [
+      "I'm flying from Boston, can you find hotels in Denver",
+      'Can you find hotels in Denver for my flight to Boston',
+      'direction',
+    ],
+    [
+      'Does anyone other than Bob have access to the vault?',
+      'Does everyone other than Bob have access to the vault?',
+      'scope',
+    ],
+    ['Delete nothing other than the logs', 'Delete everything other than the logs', 'scope'],
+    ['Drop the temp table', 'Drop the temperature table', 'entity'],
+    ['Delete the deploy role', 'Delete the deploy job', 'entity'],
+    ['Well-paid jobs in Denver', 'Low-paid jobs in Denver', 'entity'],
+    [
+      'Call Ann at 9am, Bob at 10am, then Ann again at 9am',
+      'Call Ann at 10am, Bob at 9am, then Ann again at 9am',
+      'direction',
+    ],
   ] as const)('turns down %j for %j (%s)', (stored, query, reason) => {
     expect(check(stored, query)).toEqual({ accept: false, reason });
   });
@@ -96,13 +132,13 @@ describe('defaultNearMissGuard', () => {
     // Synonyms of one action class, a negation spelled two ways, context before ", so".
     ['Erase the old exports folder', 'Delete the old exports folder'],
     ['Show unread emails from Kai', "Show the emails from Kai that I haven't read"],
-    ['Share the deck with Noor', 'Noor joins the call tomorrow, so please share the deck with her'],
+    ['Share the deck with Noor', 'Noor is new to the team, so please share the deck with her'],
     ['Could you invite the contractors to #project-x?', 'Invite the contractors to #project-x.'],
     // Synonyms and abbreviations of the wider lists, courtesy, context before ", please", units.
     ['Book a cheap hotel in Lisbon', 'Book an inexpensive hotel in Lisbon'],
     ['Tell the team I am out of office until Friday', "Tell the team I'm OOO until Fri"],
     ['Find a flight from Los Angeles to Denver in December', 'Find a flight from LA to Denver in Dec'],
-    ['Mute #random', "Ugh, it's so noisy in there today, please mute #random"],
+    ['Mute #random', "Ugh, it's so noisy in there, please mute #random"],
     ['Export the roadmap as a PDF', "If it's not too much trouble, export the roadmap as a PDF"],
     ['When is the next payday?', 'Sorry to bother you with this, but when is the next payday?'],
     ['List unpaid invoices', 'Could you list every invoice that has not been paid?'],

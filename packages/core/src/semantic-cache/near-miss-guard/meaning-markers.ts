@@ -255,13 +255,13 @@ export function meaningMarkers(input: string): MeaningMarkers {
       return ` ${key.replace(/[^\p{L}\p{N}]/gu, '')} `;
     });
   text = text.replace(TIME, (_span, hours, minutes, meridiem, hours24, minutes24) => {
-    markers.dates.add(
+    const value =
       hours24 === undefined
         ? time(Number(hours), Number(minutes ?? 0), meridiem)
-        : time(Number(hours24), Number(minutes24), undefined),
-    );
+        : time(Number(hours24), Number(minutes24), undefined);
+    markers.dates.add(value);
     // A word in its place, so order still reads ("from 9am to 10am" / "from 10am to 9am").
-    return ` clock${[...markers.dates].at(-1)!.replace(':', 'h')} `;
+    return ` clock${value.replace(':', 'h')} `;
   });
   text = text.replace(NUMERIC_DATE, (span) => {
     markers.dates.add(span);
