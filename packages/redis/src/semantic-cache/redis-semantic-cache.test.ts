@@ -176,8 +176,57 @@ describe('RedisSemanticCache on Redis', () => {
     for (const key of keys) {
       const ttl = await redis.client.pTTL(key);
       expect(ttl).toBeGreaterThan(key.endsWith(':stats') ? 300 * 86_400_000 : 50_000);
-      if (!key.endsWith(':stats')) expect(ttl).toBeLessThanOrEqual(60_000);
+      // The entry lives its TTL; the scope's keys outlive it by a slack of one TTL (at most an hour).
+      if (key.includes(':entry:')) expect(ttl).toBeLessThanOrEqual(60_000);
+      else if (!key.endsWith(':stats')) expect(ttl).toBeLessThanOrEqual(120_000);
     }
+  });
+
+  it('keeps the scope keys alive past every refreshed entry, lengthening them only past the recorded horizon', async () => {
+    const tenant = 'keys-horizon';
+    const ttlMs = 60_000;
+    const cache = await RedisSemanticCache.create({ client: redis.client, ttlMs });
+    const request = ask('How do I reset my password?', { tenant });
+    await cache.store(request, answer('reset'));
+    const mine = ((await redis.client.keys('*')) as string[]).filter((k) =>
+      k.includes(encodeKeyPart(tenant)),
+    );
+    const entry = mine.find((k) => k.includes(':entry:'))!;
+    const scopeKeys = mine.filter((k) => /:(index|vectors):|:scopes$/.test(k));
+    expect(scopeKeys).toHaveLength(vectorSets ? 3 : 2);
+    const expiry = async (key: string) => Number(await redis.client.sendCommand(['PEXPIRETIME', key]));
+    const keysUntil = async () => Number(await redis.client.hGet(entry, 'keysUntil'));
+    const now = async () => {
+      const [seconds, micros] = (await redis.client.sendCommand(['TIME'])) as string[];
+      return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    };
+    const outliveEntry = async () => {
+      for (const key of scopeKeys) expect(await expiry(key)).toBeGreaterThanOrEqual(await expiry(entry));
+    };
+    // The store set the scope keys one TTL (at most an hour) past the entry, and recorded that horizon.
+    const created = Number(await redis.client.hGet(entry, 'created'));
+    expect(await keysUntil()).toBe(created + 2 * ttlMs);
+    for (const key of scopeKeys) expect(await expiry(key)).toBeGreaterThanOrEqual(await keysUntil());
+    // A hit inside the horizon refreshes the entry and leaves the scope keys as they are.
+    let inner = await scriptCommands(redis, () => cache.lookup(request));
+    expect(inner.filter((name) => /^pexpireat$/i.test(name))).toEqual([]);
+    await outliveEntry();
+    // Time passing, as the scope sees it: its keys are due before a refreshed entry would be.
+    const soon = (await now()) + 5_000;
+    for (const key of scopeKeys) await redis.client.sendCommand(['PEXPIREAT', key, String(soon)]);
+    await redis.client.hSet(entry, 'keysUntil', String(soon));
+    inner = await scriptCommands(redis, () => cache.lookup(request));
+    // One PEXPIREAT … GT each: index, vector set (a no-op without Vector Sets), scopes hash.
+    expect(inner.filter((name) => /^pexpireat$/i.test(name))).toHaveLength(3);
+    await outliveEntry();
+    expect(await keysUntil()).toBeGreaterThanOrEqual((await expiry(entry)) + ttlMs - 1_000);
+    for (const key of scopeKeys) expect(await expiry(key)).toBe(await keysUntil());
+    // An entry stored before keysUntil existed lengthens them on its first hit.
+    for (const key of scopeKeys) await redis.client.sendCommand(['PEXPIREAT', key, String(soon)]);
+    await redis.client.hDel(entry, 'keysUntil');
+    expect(await cache.lookup(request)).toMatchObject({ hit: true, kind: 'exact' });
+    await outliveEntry();
+    expect(await keysUntil()).toBeGreaterThan(soon);
   });
 
   it('turns an outage into misses and skipped stores (fail-open), or BackendUnavailableError', async () => {
@@ -222,7 +271,7 @@ describe.runIf(vectorSets)('RedisSemanticCache on Vector Sets', () => {
     };
   }
 
-  it('with a local embedder, looks both tiers up in one round trip, a hit in at most 12 server commands', async () => {
+  it('with a local embedder, looks both tiers up in one round trip, a hit in 9 commands inside the script', async () => {
     const connection = recordingConnection(redis.client);
     const cache = await RedisSemanticCache.create({ client: connection });
     expect(cache.embedder.local).toBe(true);
@@ -243,11 +292,11 @@ describe.runIf(vectorSets)('RedisSemanticCache on Vector Sets', () => {
       expect(connection.names()).toEqual(['EVALSHA']);
       // Semantic: HMGET (exact tier), VSIM, HMGET (the one candidate near enough to matter),
       // PEXPIRETIME (the entry's expiry, for a take-back), TIME, HMGET + HSET (every counter),
-      // PEXPIRE + ZADD (the entry), PEXPIRE … GT (3 scope keys).
+      // PEXPIRE + ZADD (the entry). The scope's keys outlive the entry already (keysUntil): untouched.
       // Exact: the same without VSIM, the candidate and PEXPIRETIME.
-      const expected = kind === 'semantic' ? 12 : 9;
+      const expected = kind === 'semantic' ? 9 : 6;
       expect(inner).toHaveLength(expected);
-      expect(inner.filter((name) => /^pttl$/i.test(name))).toEqual([]);
+      expect(inner.filter((name) => /^(pttl|pexpireat)$/i.test(name))).toEqual([]);
     }
     // Without refreshOnHit a semantic hit reads and counts only: EVALSHA + 6.
     const reading = await RedisSemanticCache.create({ client: connection, refreshOnHit: false });
@@ -319,6 +368,42 @@ describe.runIf(vectorSets)('RedisSemanticCache on Vector Sets', () => {
     // An accepted hit refreshes it as before.
     expect(await cache.lookup(ask('how can I reset my password', { tenant }))).toMatchObject({ hit: true });
     expect(Number(await redis.client.sendCommand(['PEXPIRETIME', key!]))).toBeGreaterThan(expiresAt + 50_000);
+  });
+
+  it('a turned-down hit that lengthened the scope keys restores the entry, and the keys still outlive it', async () => {
+    const tenant = 'ttl-restore-keys';
+    const cache = await RedisSemanticCache.create({ client: redis.client, ttlMs: 60_000 });
+    await cache.store(ask('How do I reset my password?', { tenant }), answer('reset'));
+    const mine = ((await redis.client.keys('*')) as string[]).filter((k) =>
+      k.includes(encodeKeyPart(tenant)),
+    );
+    const key = mine.find((k) => k.includes(':entry:'))!;
+    const index = mine.find((k) => k.includes(':index'))!;
+    const scopeKeys = mine.filter((k) => /:(index|vectors):|:scopes$/.test(k));
+    const id = key.slice(key.lastIndexOf(':') + 1);
+    // The entry and the scope keys near their end, the recorded horizon with them.
+    const expiresAt = Date.now() + 5000;
+    for (const each of [key, ...scopeKeys])
+      await redis.client.sendCommand(['PEXPIREAT', each, String(expiresAt)]);
+    await redis.client.sendCommand(['ZADD', index, 'XX', String(expiresAt), id]);
+    await redis.client.hSet(key, 'keysUntil', String(expiresAt));
+    const refusing = await RedisSemanticCache.create({
+      client: redis.client,
+      ttlMs: 60_000,
+      guard: { check: () => ({ accept: false, reason: 'negation' }) },
+    });
+    expect(await refusing.lookup(ask('how can I reset my password', { tenant }))).toMatchObject({
+      hit: false,
+      reason: 'near-miss',
+    });
+    // The entry has its expiry and index score back; the scope keys stay lengthened, past it.
+    expect(Number(await redis.client.sendCommand(['PEXPIRETIME', key]))).toBe(expiresAt);
+    expect(Number(await redis.client.sendCommand(['ZSCORE', index, id]))).toBe(expiresAt);
+    for (const each of scopeKeys)
+      expect(Number(await redis.client.sendCommand(['PEXPIRETIME', each]))).toBeGreaterThan(
+        expiresAt + 50_000,
+      );
+    expect(await cache.lookup(ask('how can I reset my password', { tenant }))).toMatchObject({ hit: true });
   });
 
   it('tries a failed take-back once more, so a refused hit is not left counted', async () => {

@@ -73,14 +73,18 @@ export interface RedisSemanticCacheOptions extends SemanticCacheOptions, RedisDr
   threadedSearch?: boolean;
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** Little-endian float32 bytes of the unit vector: what `VADD … FP32` and RediSearch expect. */
 export function toFloat32Blob(vector: readonly number[]): Buffer {
   let norm = 0;
   for (const value of vector) norm += value * value;
   norm = Math.sqrt(norm) || 1;
-  const blob = Buffer.allocUnsafe(vector.length * 4);
-  vector.forEach((value, index) => blob.writeFloatLE(value / norm, index * 4));
-  return blob;
+  // One typed-array fill (the same float32 rounding as writeFloatLE), on every lookup's path.
+  const floats = new Float32Array(vector.length);
+  for (let index = 0; index < vector.length; index++) floats[index] = vector[index]! / norm;
+  const blob = Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength);
+  return LITTLE_ENDIAN ? blob : blob.swap32();
 }
 
 /**

@@ -2,8 +2,8 @@
   Second step of a semantic lookup, after the client's near-miss guard: counts the candidates it
   turned down, takes back a hit the lookup counted ahead of the guard that the guard then turned
   down (its counts, and its entry's expiry and index score as they were before the lookup
-  refreshed them, unless something refreshed the entry since; the scope's keys, lengthened with
-  PEXPIRE … GT, stay lengthened), then re-checks the chosen entry, refreshes it and counts the hit.
+  refreshed them, unless something refreshed the entry since; the scope's keys, if the lookup
+  lengthened them, stay lengthened), then re-checks the chosen entry, refreshes it and counts the hit.
 
   KEYS[1] entry    HASH of ENTRY_FIELDS
   KEYS[2] stats    HASH of counters
@@ -59,7 +59,9 @@ local found = fields[1] and fields[1] == ARGV[1]
 local now = (#names > 0 or found) and nowMs() or 0
 local age
 if found then
-  if ARGV[2] == '1' then refreshTtls(KEYS[1], ARGV[3], tonumber(fields[4]), now, KEYS[3], KEYS[5], KEYS[4]) end
+  if ARGV[2] == '1' then
+    refreshTtls(KEYS[1], ARGV[3], tonumber(fields[4]), now, KEYS[3], KEYS[5], KEYS[4], fields[7])
+  end
   add('semanticHits', 1)
   add('tokensSaved', tonumber(fields[5]) or 0)
   add('costSavedUsd', tonumber(fields[6]) or 0)

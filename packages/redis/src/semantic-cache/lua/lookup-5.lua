@@ -70,7 +70,7 @@ for at = 1, #found, 2 do
   -- VSIM scores are (1 + cosine) / 2.
   local approximate = 2 * tonumber(score) - 1
   if approximate >= readFloor or approximate >= nearest then
-    local fields = redis.call('HMGET', ARGV[6] .. id, 'scope', 'match', 'vector', 'response', 'created', 'ttl', 'tokens', 'cost')
+    local fields = redis.call('HMGET', ARGV[6] .. id, 'scope', 'match', 'vector', 'response', 'created', 'ttl', 'tokens', 'cost', 'keysUntil')
     if not fields[1] then
       redis.call('VREM', vectors, id)
       redis.call('ZREM', index, id)
@@ -86,8 +86,8 @@ end
 
 local reply = {0, 0, false, false, false, false, false, false}
 if best and ARGV[9] ~= '' and reported(bestCosine) >= tonumber(ARGV[9]) then
-  -- ENTRY_FIELDS order for hit(): scope, response, created, ttl, tokens, cost.
-  local fields = {bestFields[1], bestFields[4], bestFields[5], bestFields[6], bestFields[7], bestFields[8]}
+  -- ENTRY_FIELDS order for hit(): scope, response, created, ttl, tokens, cost, keysUntil.
+  local fields = {bestFields[1], bestFields[4], bestFields[5], bestFields[6], bestFields[7], bestFields[8], bestFields[9]}
   local id = candidates[best][1]
   local key = ARGV[6] .. id
   local before = refresh == '1' and redis.call('PEXPIRETIME', key)

@@ -1,6 +1,7 @@
 --[[
   Stores an entry: writes it with its TTL, indexes it in its scope (sorted set by expiry), adds its
-  vector, removes up to 'janitor batch' expired elements of the scope, and counts the store.
+  vector, removes up to 'janitor batch' expired elements of the scope, lengthens the scope's keys to
+  the entry's keysUntil (its expiry plus a slack, recorded in the entry), and counts the store.
   Fails with the error 'TRISTACK_DIMENSIONS <stored> <given>' before any write when the vector set
   holds vectors of other dimensions.
 
@@ -49,8 +50,11 @@ if mode == 'vector-sets' then
     redis.call('VREM', vectors, id)
   end
 end
+-- The scope's keys are set to outlive the entry by a slack (keysHorizon); the entry records that
+-- horizon, so its hits lengthen them only once they would outlive it.
+local horizon = keysHorizon(now, ttl)
 redis.call('DEL', entry)
-redis.call('HSET', entry, 'scope', scope, 'response', ARGV[3], 'created', now, 'ttl', ttl, 'tokens', ARGV[5], 'cost', ARGV[6])
+redis.call('HSET', entry, 'scope', scope, 'response', ARGV[3], 'created', now, 'ttl', ttl, 'tokens', ARGV[5], 'cost', ARGV[6], 'keysUntil', horizon)
 if vector ~= '' and mode == 'redisearch' then redis.call('HSET', entry, ARGV[12], vector) end
 -- The guard compares the stored match text with the query's; a quantised index's candidates are
 -- rescored on the FP32 copy.
@@ -65,8 +69,8 @@ for _, old in ipairs(expired) do
   if mode == 'vector-sets' then redis.call('VREM', vectors, old) end
   redis.call('ZREM', index, old)
 end
-extend(index, ttl)
-extend(scopes, ttl)
-if mode == 'vector-sets' then extend(vectors, ttl) end
+extendTo(index, horizon)
+extendTo(scopes, horizon)
+if mode == 'vector-sets' then extendTo(vectors, horizon) end
 count(stats, 'stores', 1)
 return #expired

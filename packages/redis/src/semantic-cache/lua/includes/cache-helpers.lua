@@ -2,15 +2,24 @@
 -- bookkeeping of a hit. Every key a script touches shares the {<name>:<tenant>} hash tag; entry and
 -- vector-set keys found at run time are built from prefixes passed in ARGV, inside the same tag,
 -- so each script stays in one slot on Redis Cluster.
--- An entry is a HASH of ENTRY_FIELDS (scope digest, response, created ms, ttl ms, tokens, cost).
+-- An entry is a HASH of ENTRY_FIELDS (scope digest, response, created ms, ttl ms, tokens, cost,
+-- keysUntil: a server time in ms until which the scope's keys are known to live; see refreshTtls).
 local function nowMs()
   local time = redis.call('TIME')
   return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 end
--- Lengthens a key's TTL to at least ttl ms (sets one if the key has none); never shortens it.
-local function extend(key, ttl)
-  local current = redis.call('PTTL', key)
-  if current == -1 or (current >= 0 and current < ttl) then redis.call('PEXPIRE', key, ttl) end
+-- Lengthens a key's life to at least the server time at (ms; sets an expiry if the key has none);
+-- never shortens it. Absolute, so what a script records as the horizon is exactly what was set.
+local function extendTo(key, at)
+  local current = redis.call('PEXPIRETIME', key)
+  if current == -1 or (current >= 0 and current < at) then redis.call('PEXPIREAT', key, at) end
+end
+-- The scope's keys (index, vector set, scopes hash) are set to outlive an entry by a slack: one
+-- TTL, at most an hour. A hit then lengthens them only when the entry's refreshed expiry passes
+-- the horizon it recorded (keysUntil): at most once per slack per entry, not on every hit.
+local KEYS_SLACK_MAX = 3600000
+local function keysHorizon(now, ttl)
+  return now + ttl + math.min(ttl, KEYS_SLACK_MAX)
 end
 -- Counters live as long as the cache is used, and go a while after a tenant's last call.
 local STATS_TTL = 400 * 86400 * 1000
@@ -59,20 +68,30 @@ local function countMany(stats, now, names, amounts)
   if #writes > 0 then redis.call('HSET', stats, unpack(writes)) end
   if renew then redis.call('PEXPIRE', stats, STATS_TTL) end
 end
--- A hit's TTL refresh: the entry and its index score get a full TTL again; the scope's keys are
--- lengthened to it with one PEXPIRE … GT each (never shortened; they got their TTL on store).
-local function refreshTtls(entryKey, id, ttl, now, index, vectors, scopes)
+-- A hit's TTL refresh: the entry and its index score get a full TTL again. The scope's keys must
+-- outlive the entry: store set them at least to the entry's keysUntil (the horizon, recorded in
+-- the entry), so they are touched only when now + ttl passes it — then lengthened to a new
+-- horizon with one PEXPIREAT … GT each (never shortened), recorded in the entry. keysUntil is a
+-- lower bound of their expiry: nothing shortens them, and none is deleted while the entry lives
+-- in it (an entry without it, stored before it existed, reads 0: the first hit lengthens them).
+local function refreshTtls(entryKey, id, ttl, now, index, vectors, scopes, keysUntil)
   redis.call('PEXPIRE', entryKey, ttl)
   redis.call('ZADD', index, now + ttl, id)
-  redis.call('PEXPIRE', index, ttl, 'GT')
-  if vectors ~= entryKey then redis.call('PEXPIRE', vectors, ttl, 'GT') end
-  redis.call('PEXPIRE', scopes, ttl, 'GT')
+  if now + ttl > (tonumber(keysUntil) or 0) then
+    local at = keysHorizon(now, ttl)
+    redis.call('PEXPIREAT', index, at, 'GT')
+    if vectors ~= entryKey then redis.call('PEXPIREAT', vectors, at, 'GT') end
+    redis.call('PEXPIREAT', scopes, at, 'GT')
+    redis.call('HSET', entryKey, 'keysUntil', at)
+  end
 end
 -- A hit: refresh TTLs (entry, scope index, vector set, scopes) when asked, count what it saved
--- (and the lookup itself when countLookup). Returns the entry's age.
+-- (and the lookup itself when countLookup). fields in ENTRY_FIELDS order. Returns the entry's age.
 local function hit(entryKey, fields, id, kind, refresh, stats, index, vectors, scopes, countLookup)
   local now = nowMs()
-  if refresh == '1' then refreshTtls(entryKey, id, tonumber(fields[4]), now, index, vectors, scopes) end
+  if refresh == '1' then
+    refreshTtls(entryKey, id, tonumber(fields[4]), now, index, vectors, scopes, fields[7])
+  end
   local names = {kind, 'tokensSaved', 'costSavedUsd'}
   local amounts = {1, tonumber(fields[5]) or 0, tonumber(fields[6]) or 0}
   if countLookup then
@@ -82,4 +101,4 @@ local function hit(entryKey, fields, id, kind, refresh, stats, index, vectors, s
   countMany(stats, now, names, amounts)
   return now - tonumber(fields[3])
 end
-local ENTRY_FIELDS = {'scope', 'response', 'created', 'ttl', 'tokens', 'cost'}
+local ENTRY_FIELDS = {'scope', 'response', 'created', 'ttl', 'tokens', 'cost', 'keysUntil'}
