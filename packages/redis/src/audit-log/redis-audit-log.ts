@@ -38,6 +38,30 @@ const DRIVER = 'redis';
 const LAST_IN_MS = '18446744073709551615';
 /** Tenants whose keys and genesis hash `record` keeps at hand (the cache starts over when full). */
 const TENANT_CACHE_SIZE = 1_000;
+/** Secondary index keys `record` keeps at hand, over all tenants (the caches start over when full). */
+const INDEX_KEY_CACHE_SIZE = 10_000;
+
+/** What `record` keeps per tenant: its keys, its genesis hash and the index keys it built last. */
+interface TenantConstants {
+  keys: AuditLogKeys;
+  genesisHash: string;
+  /** [log, head, registry]: the script's first keys. */
+  baseKeys: readonly [string, string, string];
+  /** Index key by value, per kind; conversations by user, then conversation id. */
+  indexKeys: Record<'type' | 'user' | 'run', Map<string, string>>;
+  conversationKeys: Map<string, Map<string, string>>;
+}
+
+/** Events one record script call appends at most, and about the most data bytes (a bounded script run). */
+const MAX_BATCH_EVENTS = 64;
+const MAX_BATCH_DATA = 256 * 1024;
+
+/** A prepared event waiting for its tenant's next batch. */
+interface PendingRecord {
+  event: PreparedAuditEvent;
+  resolve(event: AuditEvent): void;
+  reject(error: unknown): void;
+}
 
 export interface RedisAuditLogOptions extends AuditLogOptions, RedisDriverOptions {
   /** Entries removed per `record` when `retentionMs` is set (bounds the write's extra work). @default 100 */
@@ -70,9 +94,35 @@ function headOf(tenantId: string, fields: readonly (string | null)[]): AuditChai
   };
 }
 
+/** The event as stored, from its prepared form and what the record script assigned it. */
+function storedEvent(
+  event: PreparedAuditEvent,
+  id: string,
+  sequence: number,
+  previousHash: string,
+  hash: string,
+): AuditEvent {
+  const stored = {
+    id,
+    tenantId: event.tenantId,
+    sequence,
+    timestamp: Number(id.slice(0, id.indexOf('-'))),
+    layer: event.layer,
+    type: event.type as AuditEventType,
+  } as AuditEvent;
+  if (event.userId) stored.userId = event.userId;
+  if (event.conversationId) stored.conversationId = event.conversationId;
+  if (event.runId) stored.runId = event.runId;
+  stored.data = event.data;
+  stored.previousHash = previousHash;
+  stored.hash = hash;
+  return stored;
+}
+
 /**
  * `AuditLog` on Redis Streams. Each tenant's log is one stream whose entries form a hash chain;
- * `record` is one script (server time, next id, SHA-1 link, XADD, head, secondary indexes), so
+ * `record` is one script (server time, next id, SHA-1 link, XADD, head, secondary indexes), shared
+ * by the events of a tenant recorded in the same turn of the event loop (see `append`), so
  * concurrent writers from many processes still build one valid chain. Queries read one page per
  * round trip through secondary index streams (by user, conversation, run, type) that hold the
  * log's ids. Every key of a tenant shares its hash tag, so it runs on Redis Cluster. Core commands
@@ -81,8 +131,14 @@ function headOf(tenantId: string, fields: readonly (string | null)[]): AuditChai
 export class RedisAuditLog extends BaseAuditLog {
   private readonly connection: RedisConnection;
   private readonly prefix: string;
-  private readonly retentionBatchSize: number;
-  private readonly tenants = new Map<string, { keys: AuditLogKeys; genesisHash: string }>();
+  /** The record script's last two arguments (retention ms, trim batch), as sent. */
+  private readonly retentionArguments: readonly [string, string];
+  private readonly tenants = new Map<string, TenantConstants>();
+  /** Index keys held by the tenants' caches, to bound them all. */
+  private cachedIndexKeys = 0;
+  /** Events recorded in this turn of the event loop, by tenant, in call order (see `append`). */
+  private pending = new Map<string, PendingRecord[]>();
+  private flushScheduled = false;
 
   constructor(options: RedisAuditLogOptions) {
     const { client, prefix, rest } = splitRedisDriverOptions(options, 'RedisAuditLog');
@@ -95,20 +151,59 @@ export class RedisAuditLog extends BaseAuditLog {
           driver: DRIVER,
         },
       );
-    this.retentionBatchSize = retentionBatchSize;
+    this.retentionArguments = [
+      this.options.retentionMs === undefined ? '' : String(this.options.retentionMs),
+      String(retentionBatchSize),
+    ];
     this.connection = toRedisConnection(client, DRIVER);
     this.prefix = prefix;
   }
 
   /** A tenant's keys and genesis hash, kept for the tenants recorded to last (a SHA-1 per record saved). */
-  private tenantConstants(tenantId: string): { keys: AuditLogKeys; genesisHash: string } {
+  private tenantConstants(tenantId: string): TenantConstants {
     let constants = this.tenants.get(tenantId);
     if (!constants) {
-      if (this.tenants.size >= TENANT_CACHE_SIZE) this.tenants.clear();
-      constants = { keys: auditLogKeys(this.prefix, tenantId), genesisHash: auditGenesisHash(tenantId) };
+      if (this.tenants.size >= TENANT_CACHE_SIZE) this.forgetTenants();
+      const keys = auditLogKeys(this.prefix, tenantId);
+      constants = {
+        keys,
+        genesisHash: auditGenesisHash(tenantId),
+        baseKeys: [keys.log, keys.head, keys.registry],
+        indexKeys: { type: new Map(), user: new Map(), run: new Map() },
+        conversationKeys: new Map(),
+      };
       this.tenants.set(tenantId, constants);
     }
     return constants;
+  }
+
+  private forgetTenants(): void {
+    this.tenants.clear();
+    this.cachedIndexKeys = 0;
+  }
+
+  /** A secondary index key, built by `AuditLogKeys` once and then kept (users, runs and types repeat). */
+  private indexKey(tenant: TenantConstants, kind: 'type' | 'user' | 'run', value: string): string {
+    const cache = tenant.indexKeys[kind];
+    let key = cache.get(value);
+    if (key === undefined) {
+      key = tenant.keys.index(kind, value);
+      if (++this.cachedIndexKeys > INDEX_KEY_CACHE_SIZE) this.forgetTenants();
+      cache.set(value, key);
+    }
+    return key;
+  }
+
+  private conversationKey(tenant: TenantConstants, userId: string, conversationId: string): string {
+    let byConversation = tenant.conversationKeys.get(userId);
+    if (!byConversation) tenant.conversationKeys.set(userId, (byConversation = new Map()));
+    let key = byConversation.get(conversationId);
+    if (key === undefined) {
+      key = tenant.keys.conversationIndex(userId, conversationId);
+      if (++this.cachedIndexKeys > INDEX_KEY_CACHE_SIZE) this.forgetTenants();
+      byConversation.set(conversationId, key);
+    }
+    return key;
   }
 
   /** The keys of a tenant's log (for tools such as the CLI, and for tests). */
@@ -124,44 +219,112 @@ export class RedisAuditLog extends BaseAuditLog {
     return new RedisAuditLogInspector({ client: this.connection, prefix: this.prefix });
   }
 
-  protected async append(event: PreparedAuditEvent): Promise<AuditEvent> {
-    const { keys, genesisHash } = this.tenantConstants(event.tenantId);
-    const indexes = [keys.index('type', event.type)];
-    if (event.userId) indexes.push(keys.index('user', event.userId));
-    // A conversation without a user has no index: `query` addresses a conversation with its user.
-    if (event.userId && event.conversationId)
-      indexes.push(keys.conversationIndex(event.userId, event.conversationId));
-    if (event.runId) indexes.push(keys.index('run', event.runId));
-    const reply = (await recordScript.run(
-      this.connection,
-      [keys.log, keys.head, keys.registry, ...indexes],
-      [
-        genesisHash,
-        event.layer,
-        event.type,
-        event.userId ?? '',
-        event.conversationId ?? '',
-        event.runId ?? '',
-        event.dataJson,
-        this.options.retentionMs === undefined ? '' : String(this.options.retentionMs),
-        String(this.retentionBatchSize),
-      ],
-    )) as [string, string, string, string, string];
-    const [id, sequence, previousHash, hash, timestamp] = reply;
-    return {
-      id,
-      tenantId: event.tenantId,
-      sequence: Number(sequence),
-      timestamp: Number(timestamp),
-      layer: event.layer,
-      type: event.type as AuditEventType,
-      ...(event.userId ? { userId: event.userId } : {}),
-      ...(event.conversationId ? { conversationId: event.conversationId } : {}),
-      ...(event.runId ? { runId: event.runId } : {}),
-      data: event.data,
-      previousHash,
-      hash,
-    };
+  /**
+   * Queues the event for its tenant's next batch: the events recorded in one turn of the event loop
+   * (at 50 in flight, the callers resumed by the replies one socket read brought) go to their
+   * tenant's chain in one script call, in call order, exactly as if recorded one by one (same
+   * entries, ids, hashes, head and index entries). The server then runs the script's fixed work
+   * (TIME, head read and write) once per batch, and both sides handle one command, not one per
+   * event. Batches are bounded (`MAX_BATCH_EVENTS`, `MAX_BATCH_DATA`); a batch fails as a whole.
+   */
+  protected append(event: PreparedAuditEvent): Promise<AuditEvent> {
+    return new Promise((resolve, reject) => {
+      const queue = this.pending.get(event.tenantId);
+      if (queue) queue.push({ event, resolve, reject });
+      else this.pending.set(event.tenantId, [{ event, resolve, reject }]);
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(this.flushPending);
+      }
+    });
+  }
+
+  private readonly flushPending = (): void => {
+    this.flushScheduled = false;
+    const pending = this.pending;
+    this.pending = new Map();
+    for (const [tenantId, records] of pending) {
+      for (let start = 0; start < records.length;) {
+        let end = start + 1;
+        let size = records[start]!.event.dataJson.length;
+        while (end < records.length && end - start < MAX_BATCH_EVENTS) {
+          size += records[end]!.event.dataJson.length;
+          if (size > MAX_BATCH_DATA) break;
+          end += 1;
+        }
+        const batch = start === 0 && end === records.length ? records : records.slice(start, end);
+        this.sendBatch(tenantId, batch).then(
+          (reply) => {
+            try {
+              this.resolveBatch(batch, reply);
+            } catch (error) {
+              // A reply of another shape; callers already settled keep their result.
+              for (const record of batch) record.reject(error);
+            }
+          },
+          (error: unknown) => {
+            for (const record of batch) record.reject(error);
+          },
+        );
+        start = end;
+      }
+    }
+  };
+
+  /** Settles a batch's callers from the script's reply: first sequence, first previous hash, then id and hash per event. */
+  private resolveBatch(records: readonly PendingRecord[], reply: unknown): void {
+    const values = reply as string[];
+    let sequence = Number(values[0]);
+    let previousHash = values[1]!;
+    for (let index = 0; index < records.length; index += 1) {
+      const id = values[2 * index + 2]!;
+      const hash = values[2 * index + 3]!;
+      records[index]!.resolve(storedEvent(records[index]!.event, id, sequence, previousHash, hash));
+      sequence += 1;
+      previousHash = hash;
+    }
+  }
+
+  /** One record script call appending `records` to the tenant's chain. */
+  private sendBatch(tenantId: string, records: readonly PendingRecord[]): Promise<unknown> {
+    try {
+      const tenant = this.tenantConstants(tenantId);
+      const keys: string[] = [...tenant.baseKeys];
+      const positions = new Map<string, string>();
+      const position = (key: string): string => {
+        let at = positions.get(key);
+        if (at === undefined) {
+          keys.push(key);
+          positions.set(key, (at = String(keys.length)));
+        }
+        return at;
+      };
+      const [retentionMs, trimBatch] = this.retentionArguments;
+      const args = [tenant.genesisHash, retentionMs, trimBatch, String(records.length)];
+      for (const { event } of records) {
+        const { userId, conversationId, runId } = event;
+        const indexes = [position(this.indexKey(tenant, 'type', event.type))];
+        if (userId) {
+          indexes.push(position(this.indexKey(tenant, 'user', userId)));
+          // A conversation without a user has no index: `query` addresses a conversation with its user.
+          if (conversationId) indexes.push(position(this.conversationKey(tenant, userId, conversationId)));
+        }
+        if (runId) indexes.push(position(this.indexKey(tenant, 'run', runId)));
+        args.push(
+          event.layer,
+          event.type,
+          userId ?? '',
+          conversationId ?? '',
+          runId ?? '',
+          event.dataJson,
+          String(indexes.length),
+          ...indexes,
+        );
+      }
+      return recordScript.run(this.connection, keys, args);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   protected async readPage(parsed: ParsedAuditQuery): Promise<AuditPage> {
