@@ -1,10 +1,10 @@
-import type { AuditEvent } from '@tristack/core';
+import { type AuditEvent, TristackError } from '@tristack/core';
 import { recordingConnection, useRedis } from '@tristack/testing/redis';
 import { describe, expect, it } from 'vitest';
 import { RedisAuditLog } from './redis-audit-log.js';
 
-// `record` calls of one tenant made in the same turn of the event loop share one script call; the
-// chain, the head and the indexes must be exactly what recording them one by one gives.
+// `record` calls of one tenant made while its previous script call is in flight share the next
+// one; the chain, the head and the indexes must be exactly what recording them one by one gives.
 const redis = useRedis();
 
 function eventOf(tenantId: string, index: number) {
@@ -31,14 +31,15 @@ function expectLinked(events: AuditEvent[], firstSequence: number): void {
 }
 
 describe('RedisAuditLog batches', () => {
-  it('records concurrent events of each tenant in one script call, linked in call order', async () => {
+  it('records concurrent events of each tenant in few script calls, linked in call order', async () => {
     const connection = recordingConnection(redis.client);
     const log = new RedisAuditLog({ client: connection });
     await log.record({ type: 'cache.miss', tenantId: 'a', data: {} }); // loads the script
     connection.clear();
     const calls = Array.from({ length: 40 }, (_, index) => eventOf(index % 2 === 0 ? 'a' : 'b', index));
     const recorded = await Promise.all(calls.map((event) => log.record(event)));
-    expect(connection.names()).toEqual(['EVALSHA', 'EVALSHA']);
+    // Each tenant's first event goes at once; the other 19 wait for it and go together.
+    expect(connection.names()).toEqual(['EVALSHA', 'EVALSHA', 'EVALSHA', 'EVALSHA']);
     const ofA = recorded.filter((event) => event.tenantId === 'a');
     const ofB = recorded.filter((event) => event.tenantId === 'b');
     expectLinked(ofA, 2);
@@ -91,7 +92,8 @@ describe('RedisAuditLog batches', () => {
     const recorded = await Promise.all(
       Array.from({ length: 100 }, (_, index) => log.record(eventOf('many', index))),
     );
-    expect(connection.names()).toEqual(['EVALSHA', 'EVALSHA']);
+    // The first at once, then 64 (the bound), then the other 35.
+    expect(connection.names()).toEqual(['EVALSHA', 'EVALSHA', 'EVALSHA']);
     expectLinked(recorded, 2);
     expect(await log.verify('many')).toMatchObject({ valid: true, checked: 101 });
   });
@@ -110,5 +112,46 @@ describe('RedisAuditLog batches', () => {
     expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(entries).toHaveLength(1);
     expect((await log.head('t')).sequence).toBe(1);
+  });
+
+  it('sends a lone record at once: a record followed by closing the client lands', async () => {
+    const client = redis.client.duplicate();
+    await client.connect();
+    const log = new RedisAuditLog({ client });
+    const recorded = log.record({ type: 'cache.miss', tenantId: 'closing', data: {} });
+    await client.close();
+    expect((await recorded).sequence).toBe(1);
+    expect(await new RedisAuditLog({ client: redis.client }).verify('closing')).toMatchObject({
+      valid: true,
+      checked: 1,
+    });
+  });
+
+  it('an index that fails fails only its own event (INTEGRITY); the others of its batch are recorded and indexed', async () => {
+    const log = new RedisAuditLog({ client: redis.client });
+    await log.record({ type: 'cache.miss', tenantId: 'ix', data: {} });
+    // A key of another type where u2's user index must be.
+    await redis.client.set(log.keys('ix').index('user', 'u2'), 'not a stream');
+    const calls = ['u1', 'u2', 'u3'].map((userId) => ({
+      type: 'tool.call.executed' as const,
+      tenantId: 'ix',
+      userId,
+      data: { tool: 'Search.Web', outcome: 'success' },
+    }));
+    // The first record is in flight, so the three go in one batch.
+    const first = log.record({ type: 'cache.miss', tenantId: 'ix', data: {} });
+    const results = await Promise.allSettled(calls.map((event) => log.record(event)));
+    await first;
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const failure = (results[1] as PromiseRejectedResult).reason;
+    expect(TristackError.hasCode(failure, 'INTEGRITY')).toBe(true);
+    expect(String(failure)).toMatch(/WRONGTYPE/);
+    for (const userId of ['u1', 'u3'])
+      expect((await log.query({ tenantId: 'ix', userId, limit: 10 })).events).toHaveLength(1);
+    // u2's type index entry was written before its user index failed: the event is in the chain.
+    expect((await log.query({ tenantId: 'ix', type: 'tool.call.executed', limit: 10 })).events).toHaveLength(
+      3,
+    );
+    expect(await log.verify('ix')).toMatchObject({ valid: true, checked: 5 });
   });
 });

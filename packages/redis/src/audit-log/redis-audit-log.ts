@@ -9,6 +9,7 @@ import {
   type AuditQuery,
   type AuditVerifyResult,
   InvalidOptionsError,
+  TristackError,
   validateId,
 } from '@tristack/core';
 import {
@@ -136,9 +137,10 @@ export class RedisAuditLog extends BaseAuditLog {
   private readonly tenants = new Map<string, TenantConstants>();
   /** Index keys held by the tenants' caches, to bound them all. */
   private cachedIndexKeys = 0;
-  /** Events recorded in this turn of the event loop, by tenant, in call order (see `append`). */
-  private pending = new Map<string, PendingRecord[]>();
-  private flushScheduled = false;
+  /** Events waiting for their tenant's batch in flight to be answered, in call order (see `append`). */
+  private readonly pending = new Map<string, PendingRecord[]>();
+  /** Tenants with a batch in flight. */
+  private readonly inFlight = new Set<string>();
 
   constructor(options: RedisAuditLogOptions) {
     const { client, prefix, rest } = splitRedisDriverOptions(options, 'RedisAuditLog');
@@ -184,24 +186,24 @@ export class RedisAuditLog extends BaseAuditLog {
 
   /** A secondary index key, built by `AuditLogKeys` once and then kept (users, runs and types repeat). */
   private indexKey(tenant: TenantConstants, kind: 'type' | 'user' | 'run', value: string): string {
-    const cache = tenant.indexKeys[kind];
-    let key = cache.get(value);
-    if (key === undefined) {
-      key = tenant.keys.index(kind, value);
-      if (++this.cachedIndexKeys > INDEX_KEY_CACHE_SIZE) this.forgetTenants();
-      cache.set(value, key);
-    }
-    return key;
+    return this.kept(tenant.indexKeys[kind], value, () => tenant.keys.index(kind, value));
   }
 
   private conversationKey(tenant: TenantConstants, userId: string, conversationId: string): string {
     let byConversation = tenant.conversationKeys.get(userId);
     if (!byConversation) tenant.conversationKeys.set(userId, (byConversation = new Map()));
-    let key = byConversation.get(conversationId);
+    return this.kept(byConversation, conversationId, () =>
+      tenant.keys.conversationIndex(userId, conversationId),
+    );
+  }
+
+  /** `cache`'s key for `value`, built once; every cache starts over past `INDEX_KEY_CACHE_SIZE` keys. */
+  private kept(cache: Map<string, string>, value: string, build: () => string): string {
+    let key = cache.get(value);
     if (key === undefined) {
-      key = tenant.keys.conversationIndex(userId, conversationId);
+      key = build();
       if (++this.cachedIndexKeys > INDEX_KEY_CACHE_SIZE) this.forgetTenants();
-      byConversation.set(conversationId, key);
+      cache.set(value, key);
     }
     return key;
   }
@@ -220,66 +222,89 @@ export class RedisAuditLog extends BaseAuditLog {
   }
 
   /**
-   * Queues the event for its tenant's next batch: the events recorded in one turn of the event loop
-   * (at 50 in flight, the callers resumed by the replies one socket read brought) go to their
-   * tenant's chain in one script call, in call order, exactly as if recorded one by one (same
-   * entries, ids, hashes, head and index entries). The server then runs the script's fixed work
-   * (TIME, head read and write) once per batch, and both sides handle one command, not one per
-   * event. Batches are bounded (`MAX_BATCH_EVENTS`, `MAX_BATCH_DATA`); a batch fails as a whole.
+   * Sends the event at once when its tenant has no batch in flight; otherwise queues it for the
+   * tenant's next batch, sent when the one in flight is answered. Under load (at 50 in flight, the
+   * callers that one reply resumes) the events of a tenant thus go to its chain in one script call,
+   * in call order, exactly as if recorded one by one (same entries, ids, hashes, head and index
+   * entries): the server runs the script's fixed work (TIME, head read and write) once per batch,
+   * and both sides handle one command, not one per event. A lone event waits for nothing (a
+   * `record` followed by closing the client still lands). Batches are bounded
+   * (`MAX_BATCH_EVENTS`, `MAX_BATCH_DATA`); a transport failure fails the batch's callers, an
+   * index that fails fails only its own event's caller (the event is in the chain).
    */
   protected append(event: PreparedAuditEvent): Promise<AuditEvent> {
     return new Promise((resolve, reject) => {
+      const record = { event, resolve, reject };
       const queue = this.pending.get(event.tenantId);
-      if (queue) queue.push({ event, resolve, reject });
-      else this.pending.set(event.tenantId, [{ event, resolve, reject }]);
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(this.flushPending);
-      }
+      if (queue) queue.push(record);
+      else if (this.inFlight.has(event.tenantId)) this.pending.set(event.tenantId, [record]);
+      else this.send(event.tenantId, [record]);
     });
   }
 
-  private readonly flushPending = (): void => {
-    this.flushScheduled = false;
-    const pending = this.pending;
-    this.pending = new Map();
-    for (const [tenantId, records] of pending) {
-      for (let start = 0; start < records.length;) {
-        let end = start + 1;
-        let size = records[start]!.event.dataJson.length;
-        while (end < records.length && end - start < MAX_BATCH_EVENTS) {
-          size += records[end]!.event.dataJson.length;
-          if (size > MAX_BATCH_DATA) break;
-          end += 1;
-        }
-        const batch = start === 0 && end === records.length ? records : records.slice(start, end);
-        this.sendBatch(tenantId, batch).then(
-          (reply) => {
-            try {
-              this.resolveBatch(batch, reply);
-            } catch (error) {
-              // A reply of another shape; callers already settled keep their result.
-              for (const record of batch) record.reject(error);
-            }
-          },
-          (error: unknown) => {
-            for (const record of batch) record.reject(error);
-          },
-        );
-        start = end;
-      }
+  /** Sends one bounded batch of `records`; what does not fit waits for the next. */
+  private send(tenantId: string, records: PendingRecord[]): void {
+    let end = 1;
+    let size = records[0]!.event.dataJson.length;
+    while (end < records.length && end < MAX_BATCH_EVENTS) {
+      size += records[end]!.event.dataJson.length;
+      if (size > MAX_BATCH_DATA) break;
+      end += 1;
     }
-  };
+    const batch = end === records.length ? records : records.slice(0, end);
+    if (end < records.length) this.pending.set(tenantId, records.slice(end));
+    this.inFlight.add(tenantId);
+    const next = () => {
+      this.inFlight.delete(tenantId);
+      const waiting = this.pending.get(tenantId);
+      if (waiting) {
+        this.pending.delete(tenantId);
+        this.send(tenantId, waiting);
+      }
+    };
+    this.sendBatch(tenantId, batch).then(
+      (reply) => {
+        // The next batch goes out before this one's callers resume.
+        next();
+        try {
+          this.resolveBatch(batch, reply);
+        } catch (error) {
+          // A reply of another shape; callers already settled keep their result.
+          for (const record of batch) record.reject(error);
+        }
+      },
+      (error: unknown) => {
+        next();
+        for (const record of batch) record.reject(error);
+      },
+    );
+  }
 
   /** Settles a batch's callers from the script's reply: first sequence, first previous hash, then id and hash per event. */
   private resolveBatch(records: readonly PendingRecord[], reply: unknown): void {
-    const values = reply as string[];
+    const values = reply as (string | number)[];
     let sequence = Number(values[0]);
-    let previousHash = values[1]!;
+    let previousHash = String(values[1]);
+    // After the ids and hashes: the events whose index write failed, and why.
+    const failed = new Map<number, string>();
+    for (let at = 2 + 2 * records.length; at + 1 < values.length; at += 2)
+      failed.set(Number(values[at]) - 1, String(values[at + 1]));
     for (let index = 0; index < records.length; index += 1) {
-      const id = values[2 * index + 2]!;
-      const hash = values[2 * index + 3]!;
-      records[index]!.resolve(storedEvent(records[index]!.event, id, sequence, previousHash, hash));
+      const id = String(values[2 * index + 2]);
+      const hash = String(values[2 * index + 3]);
+      const failure = failed.get(index);
+      if (failure === undefined)
+        records[index]!.resolve(storedEvent(records[index]!.event, id, sequence, previousHash, hash));
+      else
+        records[index]!.reject(
+          new TristackError(
+            'INTEGRITY',
+            `audit event ${id} is in the chain but not in every index: ${failure}`,
+            {
+              driver: DRIVER,
+            },
+          ),
+        );
       sequence += 1;
       previousHash = hash;
     }

@@ -211,16 +211,25 @@ describe('RedisSemanticCache on Redis', () => {
     let inner = await scriptCommands(redis, () => cache.lookup(request));
     expect(inner.filter((name) => /^pexpireat$/i.test(name))).toEqual([]);
     await outliveEntry();
+    // The vector set is lengthened on every hit, horizon or not: another embedder's instance may
+    // have moved the entry's horizon past what this embedder's set was given.
+    const vectorsKey = scopeKeys.find((k) => k.includes(':vectors:'));
+    if (vectorsKey) {
+      await redis.client.sendCommand(['PEXPIREAT', vectorsKey, String((await now()) + 5_000)]);
+      await cache.lookup(request);
+      expect(await expiry(vectorsKey)).toBeGreaterThanOrEqual(await expiry(entry));
+    }
     // Time passing, as the scope sees it: its keys are due before a refreshed entry would be.
     const soon = (await now()) + 5_000;
     for (const key of scopeKeys) await redis.client.sendCommand(['PEXPIREAT', key, String(soon)]);
     await redis.client.hSet(entry, 'keysUntil', String(soon));
     inner = await scriptCommands(redis, () => cache.lookup(request));
-    // One PEXPIREAT … GT each: index, vector set (a no-op without Vector Sets), scopes hash.
-    expect(inner.filter((name) => /^pexpireat$/i.test(name))).toHaveLength(3);
+    // One PEXPIREAT … GT each: index, scopes hash (the vector set is lengthened on every hit).
+    expect(inner.filter((name) => /^pexpireat$/i.test(name))).toHaveLength(2);
     await outliveEntry();
     expect(await keysUntil()).toBeGreaterThanOrEqual((await expiry(entry)) + ttlMs - 1_000);
-    for (const key of scopeKeys) expect(await expiry(key)).toBe(await keysUntil());
+    for (const key of scopeKeys.filter((k) => !k.includes(':vectors:')))
+      expect(await expiry(key)).toBe(await keysUntil());
     // An entry stored before keysUntil existed lengthens them on its first hit.
     for (const key of scopeKeys) await redis.client.sendCommand(['PEXPIREAT', key, String(soon)]);
     await redis.client.hDel(entry, 'keysUntil');
@@ -271,7 +280,7 @@ describe.runIf(vectorSets)('RedisSemanticCache on Vector Sets', () => {
     };
   }
 
-  it('with a local embedder, looks both tiers up in one round trip, a hit in 9 commands inside the script', async () => {
+  it('with a local embedder, looks both tiers up in one round trip, a hit in 10 commands inside the script', async () => {
     const connection = recordingConnection(redis.client);
     const cache = await RedisSemanticCache.create({ client: connection });
     expect(cache.embedder.local).toBe(true);
@@ -292,9 +301,10 @@ describe.runIf(vectorSets)('RedisSemanticCache on Vector Sets', () => {
       expect(connection.names()).toEqual(['EVALSHA']);
       // Semantic: HMGET (exact tier), VSIM, HMGET (the one candidate near enough to matter),
       // PEXPIRETIME (the entry's expiry, for a take-back), TIME, HMGET + HSET (every counter),
-      // PEXPIRE + ZADD (the entry). The scope's keys outlive the entry already (keysUntil): untouched.
+      // PEXPIRE + ZADD (the entry), PEXPIRE … GT (this embedder's vector set). The scope's index and
+      // scopes hash outlive the entry already (keysUntil): untouched.
       // Exact: the same without VSIM, the candidate and PEXPIRETIME.
-      const expected = kind === 'semantic' ? 9 : 6;
+      const expected = kind === 'semantic' ? 10 : 7;
       expect(inner).toHaveLength(expected);
       expect(inner.filter((name) => /^(pttl|pexpireat)$/i.test(name))).toEqual([]);
     }

@@ -21,7 +21,8 @@
     the number k of its indexes, then k positions in KEYS (4…)
 
   Returns { sequence of the first event, previous hash of the first event, then per event its id
-  and hash }.
+  and hash, then for each event whose index write failed (it is in the chain, not in every index):
+  its position in the batch (from 1) and the error }.
 ]]
 --- @include "includes/audit-helpers"
 
@@ -67,6 +68,7 @@ redis.call('HSET', head, 'seq', sequences[count], 'hash', previousHash, 'ms', ms
   string.format('%d', idSequence))
 -- Trims what retention left of each index (ids up to the anchor) on the way.
 local anchor = state[5]
+local failures = {}
 at = 5
 for event = 1, count do
   local id, sequenceText = ids[event], sequences[event]
@@ -75,9 +77,16 @@ for event = 1, count do
   local indexes = tonumber(ARGV[at + 6])
   for i = at + 7, at + 6 + indexes do
     local key = KEYS[tonumber(ARGV[i])]
-    if not redis.call('XADD', key, unpack(indexEntry)) then
-      redis.call('XADD', key, id, 's', sequenceText)
-      redis.call('ZADD', registry, msText, key)
+    -- pcall: an index that fails (a key of another type) fails its own event, not the batch's others.
+    local added = redis.pcall('XADD', key, unpack(indexEntry))
+    if not added then
+      added = redis.pcall('XADD', key, id, 's', sequenceText)
+      if type(added) ~= 'table' then redis.call('ZADD', registry, msText, key) end
+    end
+    if type(added) == 'table' and added.err then
+      failures[#failures + 1] = event
+      failures[#failures + 1] = added.err
+      break
     end
   end
   at = at + 7 + indexes
@@ -86,4 +95,5 @@ if ARGV[2] ~= '' then
   local batch = tonumber(ARGV[3])
   trimBatch(log, head, registry, now - tonumber(ARGV[2]), math.max(batch, math.min(batch * count, 10000)))
 end
+for _, value in ipairs(failures) do result[#result + 1] = value end
 return result

@@ -68,19 +68,22 @@ local function countMany(stats, now, names, amounts)
   if #writes > 0 then redis.call('HSET', stats, unpack(writes)) end
   if renew then redis.call('PEXPIRE', stats, STATS_TTL) end
 end
--- A hit's TTL refresh: the entry and its index score get a full TTL again. The scope's keys must
--- outlive the entry: store set them at least to the entry's keysUntil (the horizon, recorded in
--- the entry), so they are touched only when now + ttl passes it — then lengthened to a new
--- horizon with one PEXPIREAT … GT each (never shortened), recorded in the entry. keysUntil is a
+-- A hit's TTL refresh: the entry and its index score get a full TTL again, the hitting embedder's
+-- vector set at least as much. The scope's index and scopes hash must outlive the entry: store set
+-- them at least to the entry's keysUntil (the horizon, recorded in the entry), so they are touched
+-- only when now + ttl passes it — then lengthened to a new horizon with one PEXPIREAT … GT each
+-- (never shortened), recorded in the entry. keysUntil is a
 -- lower bound of their expiry: nothing shortens them, and none is deleted while the entry lives
 -- in it (an entry without it, stored before it existed, reads 0: the first hit lengthens them).
 local function refreshTtls(entryKey, id, ttl, now, index, vectors, scopes, keysUntil)
   redis.call('PEXPIRE', entryKey, ttl)
   redis.call('ZADD', index, now + ttl, id)
+  -- The vector set is the hitting embedder's (another instance may hit the same entry with another
+  -- embedder, whose set the horizon says nothing about): lengthened on every hit.
+  if vectors ~= entryKey then redis.call('PEXPIRE', vectors, ttl, 'GT') end
   if now + ttl > (tonumber(keysUntil) or 0) then
     local at = keysHorizon(now, ttl)
     redis.call('PEXPIREAT', index, at, 'GT')
-    if vectors ~= entryKey then redis.call('PEXPIREAT', vectors, at, 'GT') end
     redis.call('PEXPIREAT', scopes, at, 'GT')
     redis.call('HSET', entryKey, 'keysUntil', at)
   end
