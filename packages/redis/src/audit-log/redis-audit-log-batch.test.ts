@@ -136,7 +136,7 @@ describe('RedisAuditLog batches', () => {
       type: 'tool.call.executed' as const,
       tenantId: 'ix',
       userId,
-      data: { tool: 'Search.Web', outcome: 'success' },
+      data: { tool: 'Search.Web', outcome: 'success' as const },
     }));
     // The first record is in flight, so the three go in one batch.
     const first = log.record({ type: 'cache.miss', tenantId: 'ix', data: {} });
