@@ -11,8 +11,9 @@ end
 -- Lengthens a key's life to at least the server time at (ms; sets an expiry if the key has none);
 -- never shortens it. Absolute, so what a script records as the horizon is exactly what was set.
 local function extendTo(key, at)
-  local current = redis.call('PEXPIRETIME', key)
-  if current == -1 or (current >= 0 and current < at) then redis.call('PEXPIREAT', key, at) end
+  -- GT leaves a key without an expiry alone (it counts as infinite): NX then gives it one. One
+  -- command when the key is lengthened, two when it is new or already lives longer.
+  if redis.call('PEXPIREAT', key, at, 'GT') == 0 then redis.call('PEXPIREAT', key, at, 'NX') end
 end
 -- The scope's keys (index, vector set, scopes hash) are set to outlive an entry by a slack: one
 -- TTL, at most an hour. A hit then lengthens them only when the entry's refreshed expiry passes
