@@ -9,6 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { benchmarks } from './benchmarks/index.js';
+import { assertBuiltPackages } from './built-packages.js';
 import { pathToFileURL } from 'node:url';
 import { runCompare } from './compare.js';
 import { createContext } from './context.js';
@@ -27,6 +28,7 @@ const { values, positionals } = parseArgs({
     page: { type: 'string' },
   },
 });
+assertBuiltPackages();
 if (values.compare) {
   const { context, close } = await createContext({ warmup: 0, operations: 0, concurrency: 1 });
   try {

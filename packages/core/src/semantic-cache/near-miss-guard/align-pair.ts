@@ -60,18 +60,27 @@ const GREETING =
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/gu, '\\$&');
 const phrasePattern = (phrase: string, flags: string) =>
   new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(phrase)}(?![\\p{L}\\p{N}/])`, flags);
-// Compiled once: a test pattern (no state) and a replace-all pattern per phrase.
-const EQUIVALENT_PATTERNS = EQUIVALENT_PHRASES.map((group) =>
-  group.map((phrase) => ({ phrase, test: phrasePattern(phrase, 'iu'), all: phrasePattern(phrase, 'giu') })),
+/** A phrase with its patterns: a test pattern (no state) and a replace-all one, each compiled once. */
+interface PhraseEntry {
+  readonly phrase: string;
+  test?: RegExp;
+  all?: RegExp;
+}
+// Compiled when a text first contains the phrase, not at import: hundreds of patterns cost every
+// importer of the package tens of ms, and most phrases never occur.
+const EQUIVALENT_PATTERNS: readonly (readonly PhraseEntry[])[] = EQUIVALENT_PHRASES.map((group) =>
+  group.map((phrase) => ({ phrase })),
 );
+const testPattern = (entry: PhraseEntry) => (entry.test ??= phrasePattern(entry.phrase, 'iu'));
+const replaceAllPattern = (entry: PhraseEntry) => (entry.all ??= phrasePattern(entry.phrase, 'giu'));
 
 /** A phrase of a group of equivalents in one text and another of the group in the other: one spelling. */
 function alignPhrases(left: string, right: string): [string, string] {
   let [one, other] = [left, right];
   let [lowerOne, lowerOther] = [one.toLowerCase(), other.toLowerCase()];
   // A substring search first: the patterns (a lookbehind at their start) would try every position.
-  const find = (group: (typeof EQUIVALENT_PATTERNS)[number], text: string, lower: string) =>
-    group.find((entry) => lower.includes(entry.phrase) && entry.test.test(text));
+  const find = (group: readonly PhraseEntry[], text: string, lower: string) =>
+    group.find((entry) => lower.includes(entry.phrase) && testPattern(entry).test(text));
   for (const group of EQUIVALENT_PATTERNS) {
     const inOne = find(group, one, lowerOne);
     if (inOne === undefined) continue;
@@ -79,10 +88,10 @@ function alignPhrases(left: string, right: string): [string, string] {
     if (inOther === undefined || inOne === inOther) continue;
     // The longer (spelled-out) form wins, so both texts read it.
     if (inOne.phrase.length >= inOther.phrase.length) {
-      other = other.replace(inOther.all, inOne.phrase);
+      other = other.replace(replaceAllPattern(inOther), inOne.phrase);
       lowerOther = other.toLowerCase();
     } else {
-      one = one.replace(inOne.all, inOther.phrase);
+      one = one.replace(replaceAllPattern(inOne), inOther.phrase);
       lowerOne = one.toLowerCase();
     }
   }

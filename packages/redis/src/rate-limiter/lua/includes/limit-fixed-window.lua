@@ -25,7 +25,11 @@ if c__R > 0 then u__R = a__R end
 
 --[[ @fragment fixed-window keep ]] local _ = ws__R + __WINDOW
 
---[[ @fragment fixed-window pairs ]] local _ = '__NAME:s', ((ws__R == floor(ws__R) and ws__R < 1e14 and ws__R > -1e14) and stringFormat('%d', ws__R) or stringFormat('%.17g', ws__R)), '__NAME:u', ((u__R == floor(u__R) and u__R < 1e14 and u__R > -1e14) and stringFormat('%d', u__R) or stringFormat('%.17g', u__R))
+-- The common path (every rule charged) is taken only inside the stored window: its start is
+-- already written, as it would be written again. A new window goes through the stage fragment.
+--[[ @fragment fixed-window charged ]] local _ = c__R > 0 and st__R == ws__R
+
+--[[ @fragment fixed-window pairs ]] local _ = '__NAME:u', ((u__R == floor(u__R) and u__R < 1e14 and u__R > -1e14) and stringFormat('%d', u__R) or stringFormat('%.17g', u__R))
 
 --[[ @fragment fixed-window stage ]]
 set[#set + 1] = '__NAME:s'; set[#set + 1] = ((ws__R == floor(ws__R) and ws__R < 1e14 and ws__R > -1e14) and stringFormat('%d', ws__R) or stringFormat('%.17g', ws__R))
