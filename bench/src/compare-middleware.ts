@@ -48,7 +48,7 @@ class RoundTripCounter {
 }
 
 /** A provider that answers instantly: what is left is the agent loop and the middleware. */
-class InstantModel extends BaseChatModel {
+export class InstantModel extends BaseChatModel {
   constructor(private readonly onCall: () => void = () => {}) {
     super({});
   }

@@ -12,9 +12,7 @@
  * this process and are deleted at the end. Prints the p50 of the measured turns; 300 warm-up
  * turns are not measured (the summary divides by all turns).
  */
-import { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { AIMessage, HumanMessage } from '@langchain/core/messages';
-import type { ChatResult } from '@langchain/core/outputs';
+import { HumanMessage } from '@langchain/core/messages';
 import { productionMiddleware, type ProductionMiddlewareOptions } from '@tristack/langchain';
 import {
   RedisAuditLog,
@@ -26,25 +24,7 @@ import {
 import { createAgent } from 'langchain';
 import { createClient } from 'redis';
 import { assertBuiltPackages } from './built-packages.js';
-
-class InstantModel extends BaseChatModel {
-  constructor() {
-    super({});
-  }
-  _llmType() {
-    return 'instant';
-  }
-  override bindTools() {
-    return this as never;
-  }
-  async _generate(): Promise<ChatResult> {
-    const message = new AIMessage({
-      content: 'ok',
-      usage_metadata: { input_tokens: 10, output_tokens: 1, total_tokens: 11 },
-    });
-    return { generations: [{ text: 'ok', message }] };
-  }
-}
+import { InstantModel } from './compare-middleware.js';
 
 const PARTS = ['audit', 'memory', 'cache', 'limiter', 'breaker'] as const;
 const which = process.argv[2] ?? 'full';
