@@ -73,16 +73,17 @@ const LIMITS = {
   limits: [{ name: 'rpm', algorithm: 'sliding-window' as const, limit: 1_000_000_000, windowMs: 60_000 }],
 };
 
-type Part = 'audit' | 'memory' | 'cache' | 'limiter' | 'breaker';
-const PARTS: readonly Part[] = ['audit', 'memory', 'cache', 'limiter', 'breaker'];
+export type Part = 'audit' | 'memory' | 'cache' | 'limiter' | 'breaker';
+export const PARTS: readonly Part[] = ['audit', 'memory', 'cache', 'limiter', 'breaker'];
 
 /** productionMiddleware options with the Redis drivers of `parts`, each on `connect(part)`. */
-async function stackOptions(
+export async function stackOptions(
   parts: readonly Part[],
   connect: (part: Part) => RedisClientType | RedisConnection,
+  prefix = 'bench',
 ): Promise<ProductionMiddlewareOptions> {
   const options: ProductionMiddlewareOptions = {};
-  const base = (part: Part) => ({ client: connect(part), prefix: 'bench' });
+  const base = (part: Part) => ({ client: connect(part), prefix });
   if (parts.includes('audit')) options.auditLog = new RedisAuditLog(base('audit'));
   if (parts.includes('memory')) options.memory = new RedisConversationMemory(base('memory'));
   if (parts.includes('cache')) options.cache = await RedisSemanticCache.create(base('cache'));
@@ -94,7 +95,7 @@ async function stackOptions(
 type Agent = ReturnType<typeof createAgent>;
 
 /** One turn: a new question (a cache miss, then stored), on one of 100 conversations. */
-const invoke = (agent: Agent, index: number) =>
+export const invoke = (agent: Agent, index: number) =>
   agent.invoke(
     { messages: [new HumanMessage(`question number ${index}`)] },
     { context: { tenantId: `tenant-${index % 16}`, userId: `user-${index % 100}`, conversationId: 'c' } },

@@ -12,60 +12,40 @@
  * this process and are deleted at the end. Prints the p50 of the measured turns; 300 warm-up
  * turns are not measured (the summary divides by all turns).
  */
-import { HumanMessage } from '@langchain/core/messages';
-import { productionMiddleware, type ProductionMiddlewareOptions } from '@tristack/langchain';
-import {
-  RedisAuditLog,
-  RedisCircuitBreaker,
-  RedisConversationMemory,
-  RedisRateLimiter,
-  RedisSemanticCache,
-} from '@tristack/redis';
+import { productionMiddleware } from '@tristack/langchain';
+import type { RedisCircuitBreaker } from '@tristack/redis';
 import { createAgent } from 'langchain';
-import { createClient } from 'redis';
+import { createClient, type RedisClientType } from 'redis';
 import { assertBuiltPackages } from './built-packages.js';
-import { InstantModel } from './compare-middleware.js';
+import { InstantModel, invoke, PARTS, stackOptions, type Part } from './compare-middleware.js';
 
-const PARTS = ['audit', 'memory', 'cache', 'limiter', 'breaker'] as const;
 const which = process.argv[2] ?? 'full';
 const turns = Number(process.argv[3] ?? 3000);
 if (which !== 'full' && which !== 'none' && !(PARTS as readonly string[]).includes(which))
   throw new Error(`[bench] profile-middleware: unknown stack ${which} (full, none, ${PARTS.join(', ')})`);
-const parts = which === 'full' ? PARTS : which === 'none' ? [] : [which];
+const parts: readonly Part[] = which === 'full' ? PARTS : which === 'none' ? [] : [which as Part];
 
 assertBuiltPackages();
 const client = createClient({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
 await client.connect();
 const prefix = `tristack-profile-${process.pid}`;
-const base = { client, prefix };
 // One part alone runs without retry and telemetry, as the compare page's per-middleware rows.
-const options: ProductionMiddlewareOptions = which === 'full' ? {} : { retry: false, telemetry: false };
-if (parts.includes('audit')) options.auditLog = new RedisAuditLog(base);
-if (parts.includes('memory')) options.memory = new RedisConversationMemory(base);
-if (parts.includes('cache')) options.cache = await RedisSemanticCache.create(base);
-if (parts.includes('limiter'))
-  options.limiter = new RedisRateLimiter({
-    ...base,
-    limits: [{ name: 'rpm', algorithm: 'sliding-window', limit: 1_000_000_000, windowMs: 60_000 }],
-  });
-const breaker = parts.includes('breaker') ? new RedisCircuitBreaker(base) : undefined;
-if (breaker) options.breaker = breaker;
+const options = {
+  ...(which === 'full' ? {} : ({ retry: false, telemetry: false } as const)),
+  ...(await stackOptions(parts, () => client as RedisClientType, prefix)),
+};
+const breaker = options.breaker as RedisCircuitBreaker | undefined;
 
 const agent = createAgent({
   model: new InstantModel(),
   ...(parts.length > 0 ? { middleware: productionMiddleware(options) } : {}),
 });
-const invoke = (index: number) =>
-  agent.invoke(
-    { messages: [new HumanMessage(`question number ${index}`)] },
-    { context: { tenantId: `tenant-${index % 16}`, userId: `user-${index % 100}`, conversationId: 'c' } },
-  );
 
-for (let index = 0; index < 300; index++) await invoke(index);
+for (let index = 0; index < 300; index++) await invoke(agent, index);
 const times: number[] = [];
 for (let index = 0; index < turns; index++) {
   const started = performance.now();
-  await invoke(1000 + index);
+  await invoke(agent, 1000 + index);
   times.push(performance.now() - started);
 }
 times.sort((a, b) => a - b);

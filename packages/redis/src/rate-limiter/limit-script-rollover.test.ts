@@ -10,46 +10,17 @@ const redis = useRedis();
 // Windows of a few hundred ms, crossed many times per test: limit()'s specialised script takes a
 // shorter path inside a window than across one (a fixed window's start is written only when a new
 // window begins), and the long-window differential test never leaves its first window.
-const fixedEpoch = (name: string, windowMs: number, limit = 5): RateLimitRule =>
-  ({
-    name,
-    scope: 'default',
-    unit: 'requests',
-    algorithm: 'fixed-window',
-    limit,
-    windowMs,
-    anchor: 'epoch',
-  }) as RateLimitRule;
-const fixedFirstHit = (name: string, windowMs: number, limit = 5): RateLimitRule =>
-  ({
-    name,
-    scope: 'default',
-    unit: 'requests',
-    algorithm: 'fixed-window',
-    limit,
-    windowMs,
-    anchor: 'first-hit',
-  }) as RateLimitRule;
-const sliding = (name: string, windowMs: number, limit = 6): RateLimitRule =>
-  ({
-    name,
-    scope: 'default',
-    unit: 'requests',
-    algorithm: 'sliding-window',
-    limit,
-    windowMs,
-    segments: 4,
-  }) as RateLimitRule;
-const bucket = (name: string, windowMs: number, limit = 6): RateLimitRule =>
-  ({
-    name,
-    scope: 'default',
-    unit: 'requests',
-    algorithm: 'token-bucket',
-    limit,
-    windowMs,
-    burst: limit,
-  }) as RateLimitRule;
+/** A rule of the default scope, counted in requests. */
+const rule = (name: string, windowMs: number, limit: number, algorithm: Record<string, unknown>) =>
+  ({ name, scope: 'default', unit: 'requests', windowMs, limit, ...algorithm }) as RateLimitRule;
+const fixedEpoch = (name: string, windowMs: number, limit = 5) =>
+  rule(name, windowMs, limit, { algorithm: 'fixed-window', anchor: 'epoch' });
+const fixedFirstHit = (name: string, windowMs: number, limit = 5) =>
+  rule(name, windowMs, limit, { algorithm: 'fixed-window', anchor: 'first-hit' });
+const sliding = (name: string, windowMs: number, limit = 6) =>
+  rule(name, windowMs, limit, { algorithm: 'sliding-window', segments: 4 });
+const bucket = (name: string, windowMs: number, limit = 6) =>
+  rule(name, windowMs, limit, { algorithm: 'token-bucket', burst: limit });
 
 const shapes: Record<string, RateLimitRule[][]> = {
   'fixed windows, both anchors': [[fixedEpoch('fe', 200), fixedFirstHit('fh', 200)]],
