@@ -14,13 +14,22 @@
  * (REDIS_URL, default redis://127.0.0.1:6379), used by nothing else meanwhile; keys carry a
  * prefix of this process, deleted at the end.
  */
-import { RedisAuditLog, RedisRateLimiter } from '@tristack/redis';
+import { HumanMessage } from '@langchain/core/messages';
+import { RedisChatMessageHistory } from '@langchain/redis';
+import { RedisAuditLog, RedisConversationMemory, RedisRateLimiter } from '@tristack/redis';
 import { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { createClient } from 'redis';
 import { assertBuiltPackages } from './built-packages.js';
 
-const LOOPS = ['audit-record', 'audit-xadd', 'limiter-ioredis', 'rlf-ioredis'] as const;
+const LOOPS = [
+  'audit-record',
+  'audit-xadd',
+  'limiter-ioredis',
+  'rlf-ioredis',
+  'memory-append',
+  'lc-add-message',
+] as const;
 const which = process.argv[2] as (typeof LOOPS)[number];
 const operations = Number(process.argv[3] ?? 20_000);
 if (!LOOPS.includes(which))
@@ -46,6 +55,12 @@ const flexible = new RateLimiterRedis({
   points: 1_000_000_000,
   duration: 60,
 });
+const memory = new RedisConversationMemory({ client, prefix, ttlMs: 3_600_000 });
+const TEXT = 'What changed in the quarterly report since last week, and who approved it?';
+const histories = Array.from(
+  { length: 100 },
+  (_, index) => new RedisChatMessageHistory({ sessionId: `${prefix}:lc:${index}`, client }),
+);
 const run: Record<(typeof LOOPS)[number], (index: number) => Promise<unknown>> = {
   'audit-record': (index) =>
     audit.record({
@@ -70,6 +85,9 @@ const run: Record<(typeof LOOPS)[number], (index: number) => Promise<unknown>> =
     ]),
   'limiter-ioredis': () => limiter.limit('hot'),
   'rlf-ioredis': () => flexible.consume('hot'),
+  'memory-append': (index) =>
+    memory.append({ userId: `u${index % 100}`, conversationId: 'c' }, [{ role: 'user', content: TEXT }]),
+  'lc-add-message': (index) => histories[index % 100]!.addMessage(new HumanMessage(TEXT)),
 };
 
 async function loop(count: number, offset: number): Promise<void> {
