@@ -25,10 +25,18 @@ export function qualitySplit(): PairSplit {
 }
 
 /**
- * A second tuning set (`tuning-extra.jsonl`), written independently of `pairs.jsonl` by another
- * writer, in another style: guard rules and thresholds are chosen on it and on the tuning half,
- * never on the test half. No text of it appears in `pairs.jsonl` (checked by the tests).
+ * The tuning sets beside the tuning half, each written independently of `pairs.jsonl` by another
+ * writer, in another style: guard rules and thresholds are chosen on them and on the tuning half,
+ * never on the test half. No text of them appears in `pairs.jsonl` (checked by the tests).
+ * - `tuning-extra.jsonl`: every kind, at least 25 pairs each.
+ * - `tuning-third.jsonl`: written later, weighted to the near-miss kinds the guard reads from word
+ *   lists (negation, direction, action, scope; ~60 each), at least 15 pairs of every kind.
  */
-export function loadTuningExtraPairs(): LabelledPair[] {
-  return parseLabelledPairs(readFileSync(new URL('./tuning-extra.jsonl', import.meta.url), 'utf8'));
+export const TUNING_SETS = [
+  { title: 'second TUNING set', file: 'tuning-extra.jsonl', minPerKind: 25 },
+  { title: 'third TUNING set', file: 'tuning-third.jsonl', minPerKind: 15 },
+] as const;
+
+export function loadTuningSet(file: (typeof TUNING_SETS)[number]['file']): LabelledPair[] {
+  return parseLabelledPairs(readFileSync(new URL(`./${file}`, import.meta.url), 'utf8'));
 }

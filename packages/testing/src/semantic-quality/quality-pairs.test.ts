@@ -3,7 +3,8 @@ import { NEAR_MISS_KINDS, PARAPHRASE_KINDS } from '@tristack/core/calibration';
 import { describe, expect, it } from 'vitest';
 import {
   loadQualityPairs,
-  loadTuningExtraPairs,
+  loadTuningSet,
+  TUNING_SETS,
   QUALITY_SPLIT_SEED,
   qualitySplit,
 } from './quality-pairs.fixture.js';
@@ -84,13 +85,13 @@ describe('the labelled quality pairs', () => {
   });
 });
 
-describe('the second tuning set', () => {
-  const extra = loadTuningExtraPairs();
+describe.each(TUNING_SETS)('the $title', ({ file, minPerKind }) => {
+  const extra = loadTuningSet(file);
   const pairs = loadQualityPairs();
 
-  it('covers every kind with its own label, at least 25 pairs each', () => {
+  it(`covers every kind with its own label, at least ${minPerKind} pairs each`, () => {
     for (const kind of KINDS)
-      expect(extra.filter((pair) => pair.kind === kind).length, kind).toBeGreaterThanOrEqual(25);
+      expect(extra.filter((pair) => pair.kind === kind).length, kind).toBeGreaterThanOrEqual(minPerKind);
     for (const pair of extra) {
       const expected = (PARAPHRASE_KINDS as readonly string[]).includes(pair.kind)
         ? 'paraphrase'

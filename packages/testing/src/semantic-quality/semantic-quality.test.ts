@@ -9,7 +9,7 @@ import {
 } from '@tristack/core/calibration';
 import { semanticCacheOptionsSchema } from '@tristack/core/driver-kit';
 import { describe, expect, it } from 'vitest';
-import { loadTuningExtraPairs, qualitySplit } from './quality-pairs.fixture.js';
+import { loadTuningSet, qualitySplit, TUNING_SETS as EXTRA_TUNING_SETS } from './quality-pairs.fixture.js';
 
 // Reported, never tuned here: the test half is asserted on, the tuning half only printed.
 const THRESHOLDS = [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.925, 0.95, 0.975];
@@ -28,10 +28,10 @@ function reportGoal(goal: string, met: boolean, measured: string): void {
 const DEFAULT_THRESHOLD: number = semanticCacheOptionsSchema.parse({}).similarityThreshold;
 const { tuning, test } = qualitySplit();
 // Where thresholds and guard rules are chosen: the tuning half and the second tuning set.
-const TUNING_SETS = [
+const TUNING_SETS: readonly (readonly [string, readonly LabelledPair[]])[] = [
   ['TUNING half', tuning],
-  ['second TUNING set', loadTuningExtraPairs()],
-] as const;
+  ...EXTRA_TUNING_SETS.map(({ title, file }) => [title, loadTuningSet(file)] as const),
+];
 
 async function measure(
   title: string,

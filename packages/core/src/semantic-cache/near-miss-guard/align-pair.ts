@@ -39,6 +39,10 @@ function normaliseSpellings(text: string): string {
       // ("anyone except Bob" is not "everyone except Bob").
       .replace(/\bother than\b/giu, 'except')
       .replace(/\b((?:any|every|some|no)(?:thing|one|body|where)\s+)but\b/giu, '$1except')
+      // "w/o" is always "without" (a negation), whatever the other text says.
+      .replace(/(?<![\p{L}\p{N}])w\/o(?![\p{L}\p{N}])/giu, 'without')
+      // "failed to reply", "fails to load": the thing did not happen.
+      .replace(/\b(?:fail|fails|failed|failing) to\b/giu, 'not')
       // Courtesy that asks nothing: "if you don't mind", "when you get a chance", "sorry to bother you, but".
       .replace(POLITE_FORMULAS, ' ')
       .replace(NO_RUSH, '$1$2 ')
@@ -164,6 +168,17 @@ export function oneEditApart(left: string, right: string): boolean {
   return short.slice(start) === long.slice(start + 1);
 }
 
+const DO_SUPPORT = /\b(?:do|does|did)\b/iu;
+
+/** One word the singular of the other: "draft" / "drafts", "reply" / "replies", "box" / "boxes". */
+export function singularAndPlural(one: string, other: string): boolean {
+  const plural = (singular: string, form: string) =>
+    form === `${singular}s` ||
+    form === `${singular}es` ||
+    (singular.endsWith('y') && form === `${singular.slice(0, -1)}ies`);
+  return plural(one, other) || plural(other, one);
+}
+
 // Words with a meaning of their own that are one edit from another such word ("sent" / "send"):
 // never corrected into each other.
 const MEANINGFUL = new Set([
@@ -186,12 +201,23 @@ function correctTypos(text: string, other: string): string {
   // input linear.
   if (candidates.length === 0 || candidates.length > MAX_UNMATCHED_WORDS) return text;
   const otherLower = new Set(candidates.map((candidate) => candidate.lower));
+  const doSupport = DO_SUPPORT.test(text) || DO_SUPPORT.test(other);
   return text.replace(WORDS, (word, offset: number) => {
     const lower = word.toLowerCase();
     if (word.length < 4 || otherLower.has(lower) || /\p{N}/u.test(word)) return word;
+    // "haven't" is not a misspelt "have": a negative contraction is the negation check's.
+    if (/^['’]t\b/u.test(text.slice(offset + word.length)) && lower.endsWith('n')) return word;
     const name = isName(word, text, offset);
     const match = candidates.find((candidate) => {
       if (!oneEditApart(lower, candidate.lower)) return false;
+      // One thing or several is the scope check's, not a typo; but a question's "does" takes the
+      // "s" of its verb ("when does it board" / "when it boards"), and "todays" is "today's".
+      if (
+        singularAndPlural(lower, candidate.lower) &&
+        !doSupport &&
+        !KNOWN_WORDS.has(lower.replace(/s$/u, ''))
+      )
+        return false;
       if (MEANINGFUL.has(lower) && MEANINGFUL.has(candidate.lower)) return false;
       return !(name && candidate.name) || MEANINGFUL.has(candidate.lower);
     });

@@ -99,6 +99,27 @@ describe('defaultNearMissGuard', () => {
       'Call Ann at 10am, Bob at 9am, then Ann again at 9am',
       'direction',
     ],
+    // Rules read from tuning-third.jsonl (a third tuning set), on examples of their own.
+    ['List invoices that have been paid', "List invoices that haven't been paid", 'negation'],
+    ['Which builds were cached?', "Which builds weren't cached?", 'negation'],
+    ['Which services have a runbook?', 'Which services lack a runbook?', 'negation'],
+    ['Emails that got a reply', 'Emails that failed to get a reply', 'negation'],
+    ['Tasks with a deadline in Q3', 'Tasks w/o a deadline in Q3', 'negation'],
+    ['Projects with a sponsor', 'Sponsorless projects', 'negation'],
+    ['Archive the invoice from Globex', 'Archive the invoices from Globex', 'scope'],
+    ['Approve this request', 'Approve these requests', 'scope'],
+    ['Tag the reply as billing', 'Tag the replies as billing', 'scope'],
+    ['Copy the files into the shared drive', 'Copy the files out of the shared drive', 'direction'],
+    [
+      'Files in staging-eu that are missing from prod',
+      'Files in prod that are missing from staging-eu',
+      'direction',
+    ],
+    ['Pin the release notes in #eng', 'Save the release notes in #eng', 'action'],
+    ['Rerun the nightly job', 'Cancel the nightly job', 'action'],
+    ['Snooze the alert from Grafana', 'Dismiss the alert from Grafana', 'action'],
+    ['Translate the memo from Ines', 'Summarize the memo from Ines', 'action'],
+    ['Open the gate at 9 and close it at 5', 'Close the gate at 9 and open it at 5', 'direction'],
   ] as const)('turns down %j for %j (%s)', (stored, query, reason) => {
     expect(check(stored, query)).toEqual({ accept: false, reason });
   });
@@ -143,6 +164,14 @@ describe('defaultNearMissGuard', () => {
     ['When is the next payday?', 'Sorry to bother you with this, but when is the next payday?'],
     ['List unpaid invoices', 'Could you list every invoice that has not been paid?'],
     ['Set the heating to 68 degrees Fahrenheit', 'Set the heating to 68 F'],
+    // The third tuning set's rules leave these be: a question's "does" takes its verb's "s", "todays"
+    // is "today's", lists joined by "and" have no order, and a moved clause is a reordering.
+    ['When does the pharmacy open?', 'Tell me when the pharmacy opens'],
+    ["Summarize today's standup", 'Summarize todays standup'],
+    ['Invite Ana and Bob to the retro', 'Invite Bob and Ana to the retro'],
+    ['Tomorrow in Lima, what is the low?', 'What is the low in Lima tomorrow?'],
+    ['Restart the api pods', 'Reboot the api pods'],
+    ['Check my email', 'Check my emails'],
   ] as const)('lets %j answer %j', (stored, query) => {
     expect(check(stored, query)).toEqual({ accept: true });
   });

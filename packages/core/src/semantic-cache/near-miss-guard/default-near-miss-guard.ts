@@ -1,4 +1,4 @@
-import { alignPair } from './align-pair.js';
+import { alignPair, singularAndPlural } from './align-pair.js';
 import { actionOf, meaningMarkers, type MeaningMarkers } from './meaning-markers.js';
 import {
   FILLER,
@@ -191,7 +191,31 @@ function scopesDiffer(left: MeaningMarkers, right: MeaningMarkers): boolean {
         actionOf(word) !== 'read' &&
         !(word.startsWith('un') && all.words.has(word.slice(2))),
     );
-  return narrowed(left, right) || narrowed(right, left);
+  return narrowed(left, right) || narrowed(right, left) || numberOfThingsDiffers(left, right);
+}
+
+/** Nouns also used uncounted: "check my email" is "check my emails". */
+const MASS_NOUNS = new Set(['email', 'mail']);
+
+/**
+ * The same words but for one or more nouns in the singular in one and the plural in the other
+ * ("delete the draft" / "delete the drafts", "these transactions" / "this transaction"): one thing
+ * or several.
+ */
+function numberOfThingsDiffers(left: MeaningMarkers, right: MeaningMarkers): boolean {
+  const counts = new Map<string, number>();
+  for (const word of contentWords(left)) counts.set(word, (counts.get(word) ?? 0) + 1);
+  const added: string[] = [];
+  for (const word of contentWords(right)) {
+    const count = counts.get(word) ?? 0;
+    if (count > 0) counts.set(word, count - 1);
+    else added.push(word);
+  }
+  const removed = [...counts].flatMap(([word, count]) => Array.from({ length: count }, () => word));
+  if (removed.length === 0 || removed.length !== added.length) return false;
+  return removed.every((word) =>
+    added.some((other) => singularAndPlural(word, other) && !MASS_NOUNS.has(word.replace(/s$/u, ''))),
+  );
 }
 
 /**
@@ -240,13 +264,15 @@ function related(one: string, other: string): boolean {
   return SYNONYMS.some((group) => group.includes(one) && group.includes(other));
 }
 
-/** "signed" / "unsigned", "escalate" / "de-escalate": a word in one, its negated form in the other. */
+/** "signed" / "unsigned", "escalate" / "de-escalate", "owner" / "ownerless": a word in one, its negated form in the other. */
 function negatedWord(left: MeaningMarkers, right: MeaningMarkers): boolean {
   const flipped = (from: MeaningMarkers, to: MeaningMarkers) =>
     [...from.words].some(
       (word) =>
         word.length > 2 &&
-        NEGATING_PREFIXES.some((prefix) => to.words.has(prefix + word) && !from.words.has(prefix + word)),
+        (NEGATING_PREFIXES.some((prefix) => to.words.has(prefix + word) && !from.words.has(prefix + word)) ||
+          // "ownerless" / "an owner", "sugarless" / "sugar".
+          (to.words.has(`${word}less`) && !from.words.has(`${word}less`))),
     );
   return flipped(left, right) || flipped(right, left);
 }
@@ -277,18 +303,88 @@ function opposites(left: MeaningMarkers, right: MeaningMarkers): boolean {
  * for content words that swap among themselves. A reordering that moves its prepositions along
  * ("from Oslo to Rome" / "to Rome from Oslo") is a rewording.
  */
+const COORDINATING = new Set(['and', 'or', 'nor', 'plus', 'both', 'either', 'neither']);
+
 function swapped(left: MeaningMarkers, right: MeaningMarkers): boolean {
   const [one, other] = [left.sequence, right.sequence];
   if (one.length !== other.length) return false;
   const moved: string[] = [];
   const into: string[] = [];
+  let first = -1;
+  let last = -1;
   for (const [index, word] of one.entries())
     if (word !== other[index]) {
       if (!isContent(word) || !isContent(other[index]!)) return false;
       moved.push(word);
       into.push(other[index]!);
+      if (first < 0) first = index;
+      last = index;
     }
+  // "Ana and Bob" / "Bob and Ana": two items of a list, in either order ("open at 9 and close at 5"
+  // / "close at 9 and open at 5" are not items).
+  if (last - first === 2 && COORDINATING.has(one[first + 1]!)) return false;
   return moved.length >= 2 && moved.sort().join(' ') === into.sort().join(' ');
+}
+
+const MAX_TRADE_SPAN = 48;
+const MAX_TRADED_WORDS = 3;
+const CLAUSE_WORDS = new Set([
+  'what',
+  'when',
+  'where',
+  'who',
+  'whom',
+  'which',
+  'how',
+  'why',
+  'turn',
+  'set',
+  'make',
+]);
+
+/**
+ * Two phrases trade places around the same words ("commits in release-2.4 that aren't in main" /
+ * "commits in main that aren't in release-2.4"): one text reads X C Y where the other reads Y C X,
+ * X and Y each a thing of up to three words, C not empty. Phrases joined by "and" / "or" are a list, whose
+ * order says nothing ("Ana and Bob"); a move with nothing between ("from Oslo to Rome" / "to Rome
+ * from Oslo") is a rewording.
+ */
+function tradedPlaces(left: MeaningMarkers, right: MeaningMarkers): boolean {
+  const [one, other] = [left.sequence, right.sequence];
+  if (one.length !== other.length) return false;
+  let start = 0;
+  while (start < one.length && one[start] === other[start]) start++;
+  let end = one.length;
+  while (end > start && one[end - 1] === other[end - 1]) end--;
+  const span = end - start;
+  if (span < 3 || span > MAX_TRADE_SPAN) return false;
+  const same = (from: number, to: number, length: number) => {
+    for (let at = 0; at < length; at++) if (one[from + at] !== other[to + at]) return false;
+    return true;
+  };
+  // A thing of up to three words ("release 2 4", "Maya Chen"), not a clause or a verb moved
+  // along with it ("tomorrow in Madrid, what's the high" / "what's the high in Madrid tomorrow").
+  const names = (from: number, length: number) => {
+    const words = one.slice(from, from + length);
+    return (
+      words.some(isContent) && !words.some((word) => actionOf(word) !== undefined || CLAUSE_WORDS.has(word))
+    );
+  };
+  for (let first = 1; first <= MAX_TRADED_WORDS && first < span - 1; first++)
+    for (let last = 1; last <= MAX_TRADED_WORDS && first + last < span; last++) {
+      const middle = span - first - last;
+      // one = X C Y, other = Y C X.
+      if (
+        same(start, end - first, first) &&
+        same(end - last, start, last) &&
+        same(start + first, start + last, middle) &&
+        names(start, first) &&
+        names(end - last, last) &&
+        !one.slice(start + first, start + first + middle).some((word) => COORDINATING.has(word))
+      )
+        return true;
+    }
+  return false;
 }
 
 // Words of politeness and pace: never what a request is about.
@@ -309,7 +405,8 @@ const CHECKS: readonly [NearMissReason, (left: MeaningMarkers, right: MeaningMar
       directionsDiffer(left, right) ||
       byOrToDiffer(left, right) ||
       opposites(left, right) ||
-      swapped(left, right),
+      swapped(left, right) ||
+      tradedPlaces(left, right),
   ],
   ['action', actionsDiffer],
   ['scope', scopesDiffer],

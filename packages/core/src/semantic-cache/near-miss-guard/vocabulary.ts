@@ -8,7 +8,7 @@
 export const NEGATIONS = new Set(
   (
     'not no never none nothing nobody nowhere neither nor without except excluding exclude unless cannot ' +
-    'missing lacking lacks ' +
+    'missing lack lacked lacking lacks ' +
     'cant dont doesnt didnt isnt arent wasnt werent wont shouldnt wouldnt couldnt havent hasnt hadnt mustnt'
   ).split(' '),
 );
@@ -144,6 +144,37 @@ export const ACTION_CLASSES: Readonly<Record<string, string>> = {
   invite: 'invite',
   share: 'share',
   read: 'show list display view see find fetch read locate',
+  // Verbs of mail, chat, CI, CRM and payment tools, each its own request. Not here: verbs whose
+  // meaning is their complement ("mark as read" / "mark as urgent"), or that reword others
+  // ("grant access" = "share", "bounce it over" = "forward").
+  snooze: 'snooze',
+  dismiss: 'dismiss',
+  flag: 'flag',
+  save: 'save bookmark',
+  run: 'run rerun execute trigger retry',
+  deploy: 'deploy',
+  restart: 'restart reboot',
+  convert: 'convert',
+  qualify: 'qualify',
+  disqualify: 'disqualify',
+  propose: 'propose suggest',
+  remind: 'remind',
+  pay: 'pay',
+  refund: 'refund',
+  promote: 'promote',
+  demote: 'demote',
+  attach: 'attach',
+  detach: 'detach',
+  connect: 'connect',
+  disconnect: 'disconnect',
+  link: 'link',
+  unlink: 'unlink',
+  translate: 'translate',
+  summarize: 'summarize summarise',
+  tag: 'tag label',
+  watch: 'watch',
+  unwatch: 'unwatch',
+  escalate: 'escalate',
 };
 /** Two-word actions ("turn on"), by class. */
 export const ACTION_PHRASES: Readonly<Record<string, string>> = {
@@ -198,7 +229,7 @@ export const OPPOSITES: readonly (readonly [string, string])[] = [
   ['earlier', 'later'], ['older', 'newer'], ['cheapest', 'priciest'], ['cheap', 'expensive'],
   ['over', 'under'], ['higher', 'lower'], ['greater', 'smaller'], ['longer', 'shorter'],
   ['inbox', 'outbox'], ['forward', 'backward'], ['asc', 'desc'], ['left', 'right'], ['north', 'south'],
-  ['east', 'west'], ['open', 'closed'], ['opened', 'closed'], ['start', 'end'], ['first', 'last'],
+  ['east', 'west'], ['into', 'out'], ['open', 'closed'], ['opened', 'closed'], ['start', 'end'], ['first', 'last'],
 ]; // prettier-ignore
 /** Prefixes that negate the word they precede ("unsigned", "non-escalated", "disqualify", "de-escalate"). */
 export const NEGATING_PREFIXES = ['un', 'non', 'dis', 'de', 'in', 'im'] as const;
