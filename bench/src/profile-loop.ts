@@ -5,9 +5,13 @@
  *   node --cpu-prof --cpu-prof-dir=/tmp/profile/record --import tsx src/profile-loop.ts audit-record 20000
  *   npx tsx src/profile-summary.ts /tmp/profile/xadd /tmp/profile/record 22000
  *
- * Loops: `audit-record` (RedisAuditLog.record with the four default indexes, one tenant) and
+ * Loops: `audit-record` (RedisAuditLog.record with the four default indexes, one tenant; with
+ * AUDIT_INDEXES=user, say, its events carry no conversation or run, so only the type and user
+ * indexes are written) and
  * `audit-xadd` (a plain XADD of the same fields), `limiter-ioredis` (RedisRateLimiter.limit on
- * ioredis, one sliding-window rule, hot key) and `rlf-ioredis` (rate-limiter-flexible's consume).
+ * ioredis, one sliding-window rule, hot key), `rlf-ioredis` (rate-limiter-flexible's consume),
+ * `memory-append` (RedisConversationMemory.append of one message over 100 conversations) and
+ * `lc-add-message` (`@langchain/redis` addMessage: a bare LPUSH).
  * Prints ops/s and the server's µs per operation (INFO commandstats: the scripts' time, which
  * includes the commands they run; for the plain XADD, every command's). 2,000 warm-up
  * operations are not measured. Built packages (`pnpm build` at the root first), a local Redis
@@ -41,6 +45,9 @@ const client = createClient({ url });
 await client.connect();
 const io = new Redis(url);
 const prefix = `tristack-profile-${process.pid}`;
+// The audit record's indexes besides its type's (AUDIT_INDEXES=user,conversation,run by default):
+// fewer ids, fewer index streams written per record.
+const INDEXES = new Set((process.env.AUDIT_INDEXES ?? 'user,conversation,run').split(',').filter(Boolean));
 const DATA = { tool: 'Gmail.SendEmail', outcome: 'success' as const, durationMs: 412 };
 const audit = new RedisAuditLog({ client, prefix });
 const limiter = new RedisRateLimiter({
@@ -66,9 +73,11 @@ const run: Record<(typeof LOOPS)[number], (index: number) => Promise<unknown>> =
     audit.record({
       type: 'tool.call.executed',
       tenantId: 'loop',
-      userId: `user-${index % 100}`,
-      conversationId: `conversation-${index % 1000}`,
-      runId: `run-${index % 5000}`,
+      ...(INDEXES.has('user') ? { userId: `user-${index % 100}` } : {}),
+      ...(INDEXES.has('user') && INDEXES.has('conversation')
+        ? { conversationId: `conversation-${index % 1000}` }
+        : {}),
+      ...(INDEXES.has('run') ? { runId: `run-${index % 5000}` } : {}),
       data: DATA,
     }),
   'audit-xadd': () =>

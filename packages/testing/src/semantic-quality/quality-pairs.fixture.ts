@@ -31,10 +31,13 @@ export function qualitySplit(): PairSplit {
  * - `tuning-extra.jsonl`: every kind, at least 25 pairs each.
  * - `tuning-third.jsonl`: written later, weighted to the near-miss kinds the guard reads from word
  *   lists (negation, direction, action, scope; ~60 each), at least 15 pairs of every kind.
+ * - `tuning-fourth.jsonl`: written after the third set's rules, by a writer who saw neither set nor
+ *   the guard: direction and action ~90 each, scope 50, long and informal paraphrases.
  */
 export const TUNING_SETS = [
   { title: 'second TUNING set', file: 'tuning-extra.jsonl', minPerKind: 25 },
   { title: 'third TUNING set', file: 'tuning-third.jsonl', minPerKind: 15 },
+  { title: 'fourth TUNING set', file: 'tuning-fourth.jsonl', minPerKind: 7 },
 ] as const;
 
 export function loadTuningSet(file: (typeof TUNING_SETS)[number]['file']): LabelledPair[] {

@@ -39,6 +39,9 @@ function normaliseSpellings(text: string): string {
       // ("anyone except Bob" is not "everyone except Bob").
       .replace(/\bother than\b/giu, 'except')
       .replace(/\b((?:any|every|some|no)(?:thing|one|body|where)\s+)but\b/giu, '$1except')
+      // "out of" is one word, the opposite of "in" and "into" ("in stock" / "out of stock"); "close
+      // out", "log out" are not.
+      .replace(/\bout of\b(?! office)/giu, 'outof')
       // "w/o" is always "without" (a negation), whatever the other text says.
       .replace(/(?<![\p{L}\p{N}])w\/o(?![\p{L}\p{N}])/giu, 'without')
       // "failed to reply", "fails to load": the thing did not happen.

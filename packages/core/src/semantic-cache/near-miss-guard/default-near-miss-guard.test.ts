@@ -120,6 +120,17 @@ describe('defaultNearMissGuard', () => {
     ['Snooze the alert from Grafana', 'Dismiss the alert from Grafana', 'action'],
     ['Translate the memo from Ines', 'Summarize the memo from Ines', 'action'],
     ['Open the gate at 9 and close it at 5', 'Close the gate at 9 and open it at 5', 'direction'],
+    // Rules read from tuning-fourth.jsonl (a fourth tuning set), on examples of their own.
+    [
+      'Which hosts depend on the cache cluster?',
+      'Which hosts does the cache cluster depend on?',
+      'direction',
+    ],
+    ['Find builds that trigger DEPLOY-7', 'Find builds triggered by DEPLOY-7', 'direction'],
+    ['Show the shoes that are in stock', 'Show the shoes that are out of stock', 'direction'],
+    ['Rebase the docs branch', 'Squash the docs branch', 'action'],
+    ['Drain node db-2', 'Cordon node db-2', 'action'],
+    ['Reply to the thread from Omar', 'Reply all to the thread from Omar', 'action'],
   ] as const)('turns down %j for %j (%s)', (stored, query, reason) => {
     expect(check(stored, query)).toEqual({ accept: false, reason });
   });
@@ -172,6 +183,9 @@ describe('defaultNearMissGuard', () => {
     ['Tomorrow in Lima, what is the low?', 'What is the low in Lima tomorrow?'],
     ['Restart the api pods', 'Reboot the api pods'],
     ['Check my email', 'Check my emails'],
+    ['Set my status to OOO till Fri', 'Set my status to out of office until Friday'],
+    ['Close out the stale tickets in the docs project', 'Close the stale tickets in the docs project'],
+    ['PRs reviewed by Sam', 'PRs that Sam reviewed'],
   ] as const)('lets %j answer %j', (stored, query) => {
     expect(check(stored, query)).toEqual({ accept: true });
   });

@@ -1,14 +1,13 @@
 import { alignPair, singularAndPlural } from './align-pair.js';
+import { COORDINATING, isContent, rolesSwapped, tradedPlaces } from './word-order.js';
 import { actionOf, meaningMarkers, type MeaningMarkers } from './meaning-markers.js';
 import {
   FILLER,
   MONTHS,
   NEGATING_PREFIXES,
-  NEGATIONS,
   NOT_NAMES,
   OPPOSITES,
   RELATIVE_DATES,
-  SCOPE_WORDS,
   SYNONYMS,
   UNITS,
   WEEKDAYS,
@@ -153,13 +152,6 @@ function actionsDiffer(left: MeaningMarkers, right: MeaningMarkers): boolean {
 }
 
 const NARROWING_SCOPES = new Set(['some', 'only', 'this']);
-const isContent = (word: string) =>
-  word.length > 2 &&
-  word !== '.' &&
-  !FILLER.has(word) &&
-  !NOT_NAMES.has(word) &&
-  !NEGATIONS.has(word) &&
-  SCOPE_WORDS[word] === undefined;
 const contentWords = (markers: MeaningMarkers) => markers.sequence.filter(isContent);
 const universal = (markers: MeaningMarkers) => markers.scopes.has('all');
 
@@ -303,8 +295,6 @@ function opposites(left: MeaningMarkers, right: MeaningMarkers): boolean {
  * for content words that swap among themselves. A reordering that moves its prepositions along
  * ("from Oslo to Rome" / "to Rome from Oslo") is a rewording.
  */
-const COORDINATING = new Set(['and', 'or', 'nor', 'plus', 'both', 'either', 'neither']);
-
 function swapped(left: MeaningMarkers, right: MeaningMarkers): boolean {
   const [one, other] = [left.sequence, right.sequence];
   if (one.length !== other.length) return false;
@@ -326,67 +316,6 @@ function swapped(left: MeaningMarkers, right: MeaningMarkers): boolean {
   return moved.length >= 2 && moved.sort().join(' ') === into.sort().join(' ');
 }
 
-const MAX_TRADE_SPAN = 48;
-const MAX_TRADED_WORDS = 3;
-const CLAUSE_WORDS = new Set([
-  'what',
-  'when',
-  'where',
-  'who',
-  'whom',
-  'which',
-  'how',
-  'why',
-  'turn',
-  'set',
-  'make',
-]);
-
-/**
- * Two phrases trade places around the same words ("commits in release-2.4 that aren't in main" /
- * "commits in main that aren't in release-2.4"): one text reads X C Y where the other reads Y C X,
- * X and Y each a thing of up to three words, C not empty. Phrases joined by "and" / "or" are a list, whose
- * order says nothing ("Ana and Bob"); a move with nothing between ("from Oslo to Rome" / "to Rome
- * from Oslo") is a rewording.
- */
-function tradedPlaces(left: MeaningMarkers, right: MeaningMarkers): boolean {
-  const [one, other] = [left.sequence, right.sequence];
-  if (one.length !== other.length) return false;
-  let start = 0;
-  while (start < one.length && one[start] === other[start]) start++;
-  let end = one.length;
-  while (end > start && one[end - 1] === other[end - 1]) end--;
-  const span = end - start;
-  if (span < 3 || span > MAX_TRADE_SPAN) return false;
-  const same = (from: number, to: number, length: number) => {
-    for (let at = 0; at < length; at++) if (one[from + at] !== other[to + at]) return false;
-    return true;
-  };
-  // A thing of up to three words ("release 2 4", "Maya Chen"), not a clause or a verb moved
-  // along with it ("tomorrow in Madrid, what's the high" / "what's the high in Madrid tomorrow").
-  const names = (from: number, length: number) => {
-    const words = one.slice(from, from + length);
-    return (
-      words.some(isContent) && !words.some((word) => actionOf(word) !== undefined || CLAUSE_WORDS.has(word))
-    );
-  };
-  for (let first = 1; first <= MAX_TRADED_WORDS && first < span - 1; first++)
-    for (let last = 1; last <= MAX_TRADED_WORDS && first + last < span; last++) {
-      const middle = span - first - last;
-      // one = X C Y, other = Y C X.
-      if (
-        same(start, end - first, first) &&
-        same(end - last, start, last) &&
-        same(start + first, start + last, middle) &&
-        names(start, first) &&
-        names(end - last, last) &&
-        !one.slice(start + first, start + first + middle).some((word) => COORDINATING.has(word))
-      )
-        return true;
-    }
-  return false;
-}
-
 // Words of politeness and pace: never what a request is about.
 const POLITE = new Set(
   (
@@ -406,7 +335,8 @@ const CHECKS: readonly [NearMissReason, (left: MeaningMarkers, right: MeaningMar
       byOrToDiffer(left, right) ||
       opposites(left, right) ||
       swapped(left, right) ||
-      tradedPlaces(left, right),
+      tradedPlaces(left, right) ||
+      rolesSwapped(left, right),
   ],
   ['action', actionsDiffer],
   ['scope', scopesDiffer],
@@ -489,9 +419,9 @@ export function checkMeaning(stored: string, query: string): NearMissVerdict {
  * ("if you don't mind", "when you get a chance", an opening "hi," or "sorry to bother you, but") is
  * dropped, and a clause before ", so", ", please" or ", can you" that only one text has is read as
  * context. Then —
- * - `negation`: both negated or neither (not, never, no, don't, without, except, other than,
- *   anything but…; "unread" = "not read"), and no word negated in one only (signed / unsigned,
- *   escalate / de-escalate);
+ * - `negation`: both negated or neither (not, never, no, don't, haven't, without, w/o, except,
+ *   other than, anything but, lack, fail to…; "unread" = "not read"), and no word negated in one
+ *   only (signed / unsigned, escalate / de-escalate, owner / ownerless);
  * - `number`: the same numbers (digits or words, "2" = "two"; the sign kept, "-100" ≠ "100"; "1e3" =
  *   "1000"), the same number for each name that is given one ("Pay Alice $10 and Bob $200" ≠ the
  *   amounts swapped), and the same units where both give one (every currency symbol is a unit);
@@ -507,13 +437,18 @@ export function checkMeaning(stored: string, query: string): NearMissVerdict {
  *   sent me"), who-questions asking about the other side ("Who does Karen report to?" / "Who
  *   reports to Karen?"), times in another order ("from 9am to 10am" / "from 10am to 9am"), and a
  *   word not after `by` in one and `to` in the other ("by 10%" / "to 10%", "assigned to me" /
- *   "assigned by me", "referred by Hooli" / "referred to Hooli");
+ *   "assigned by me", "referred by Hooli" / "referred to Hooli"), two phrases trading places around
+ *   the same words ("commits in A that aren't in B" / "in B that aren't in A"; not two items of a
+ *   list, "Ana and Bob"), a role turned around a shared verb ("which hosts depend on X" / "which
+ *   hosts does X depend on", "contacts who emailed us" / "contacts we emailed", "tickets that block
+ *   X" / "tickets blocked by X"), and in / into against out of;
  * - `action`: when both name an action verb, the same action class (approve = accept ≠ reject;
  *   delete = remove = erase ≠ archive; merge ≠ revert; "email the notes" = send ≠ show; looking —
  *   show, list, find — only differs from doing);
  * - `scope`: when both quantify, the same quantifiers and owners (all / every ≠ my ≠ our ≠ some ≠
- *   the latest), and "all" in one not narrowed in the other by a word it lacks ("every completed
- *   task" / "the completed tasks in the marketing project").
+ *   the latest), "all" in one not narrowed in the other by a word it lacks ("every completed
+ *   task" / "the completed tasks in the marketing project"), and one thing or several ("the draft"
+ *   / "the drafts"; "email" / "emails" are one).
  * - `length`: either text is longer than 2,000 characters (`GUARD_MAX_LENGTH`): refused unread, so a
  *   long hostile prompt costs bounded work.
  * English-first: other languages keep the checks on digits, times, names, handles, URLs and code.

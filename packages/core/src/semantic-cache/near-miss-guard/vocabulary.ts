@@ -82,7 +82,7 @@ export const UNITS: Readonly<Record<string, string>> = {
 export const ACTION_CLASSES: Readonly<Record<string, string>> = {
   approve: 'approve accept greenlight',
   reject: 'reject decline deny refuse',
-  close: 'close resolve shut',
+  close: 'close resolve solve shut',
   open: 'open',
   reopen: 'reopen',
   delete: 'delete remove erase purge destroy wipe trash discard',
@@ -175,12 +175,18 @@ export const ACTION_CLASSES: Readonly<Record<string, string>> = {
   watch: 'watch',
   unwatch: 'unwatch',
   escalate: 'escalate',
+  backport: 'backport',
+  rebase: 'rebase',
+  squash: 'squash',
+  cordon: 'cordon',
+  drain: 'drain',
+  fulfill: 'fulfill fulfil',
 };
 /** Two-word actions ("turn on"), by class. */
 export const ACTION_PHRASES: Readonly<Record<string, string>> = {
   'turn on': 'enable', 'switch on': 'enable', 'turn off': 'disable', 'switch off': 'disable',
   'roll back': 'revert', 'call off': 'cancel', 'set up': 'create', 'opt out': 'unsubscribe',
-  'sign up': 'subscribe', 'look up': 'read', 'get rid': 'delete',
+  'sign up': 'subscribe', 'look up': 'read', 'get rid': 'delete', 'reply all': 'reply-all',
 }; // prettier-ignore
 /** Derived forms that are mostly nouns ("the booking", "a listing"): not read as actions. */
 export const NOT_ACTIONS = new Set([
@@ -229,7 +235,7 @@ export const OPPOSITES: readonly (readonly [string, string])[] = [
   ['earlier', 'later'], ['older', 'newer'], ['cheapest', 'priciest'], ['cheap', 'expensive'],
   ['over', 'under'], ['higher', 'lower'], ['greater', 'smaller'], ['longer', 'shorter'],
   ['inbox', 'outbox'], ['forward', 'backward'], ['asc', 'desc'], ['left', 'right'], ['north', 'south'],
-  ['east', 'west'], ['into', 'out'], ['open', 'closed'], ['opened', 'closed'], ['start', 'end'], ['first', 'last'],
+  ['east', 'west'], ['into', 'outof'], ['in', 'outof'], ['open', 'closed'], ['opened', 'closed'], ['start', 'end'], ['first', 'last'],
 ]; // prettier-ignore
 /** Prefixes that negate the word they precede ("unsigned", "non-escalated", "disqualify", "de-escalate"). */
 export const NEGATING_PREFIXES = ['un', 'non', 'dis', 'de', 'in', 'im'] as const;
