@@ -195,19 +195,31 @@ const MASS_NOUNS = new Set(['email', 'mail']);
  * or several.
  */
 function numberOfThingsDiffers(left: MeaningMarkers, right: MeaningMarkers): boolean {
-  const counts = new Map<string, number>();
-  for (const word of contentWords(left)) counts.set(word, (counts.get(word) ?? 0) + 1);
-  const added: string[] = [];
-  for (const word of contentWords(right)) {
-    const count = counts.get(word) ?? 0;
-    if (count > 0) counts.set(word, count - 1);
-    else added.push(word);
-  }
-  const removed = [...counts].flatMap(([word, count]) => Array.from({ length: count }, () => word));
+  const { removed, added } = wordDifference(contentWords(left), contentWords(right));
   if (removed.length === 0 || removed.length !== added.length) return false;
   return removed.every((word) =>
     added.some((other) => singularAndPlural(word, other) && !MASS_NOUNS.has(word.replace(/s$/u, ''))),
   );
+}
+
+/** The words of `left` that `right` lacks and the other way round, as multisets, and how many they share. */
+function wordDifference(
+  left: readonly string[],
+  right: readonly string[],
+): { removed: string[]; added: string[]; shared: number } {
+  const counts = new Map<string, number>();
+  for (const word of left) counts.set(word, (counts.get(word) ?? 0) + 1);
+  const added: string[] = [];
+  let shared = 0;
+  for (const word of right) {
+    const count = counts.get(word) ?? 0;
+    if (count > 0) {
+      counts.set(word, count - 1);
+      shared++;
+    } else added.push(word);
+  }
+  const removed = [...counts].flatMap(([word, count]) => Array.from({ length: count }, () => word));
+  return { removed, added, shared };
 }
 
 /**
@@ -228,18 +240,7 @@ function substitution(left: MeaningMarkers, right: MeaningMarkers): [string, str
         WEEKDAYS[word] === undefined &&
         RELATIVE_DATES[word] === undefined,
     );
-  const counts = new Map<string, number>();
-  for (const word of things(left)) counts.set(word, (counts.get(word) ?? 0) + 1);
-  const added: string[] = [];
-  let shared = 0;
-  for (const word of things(right)) {
-    const count = counts.get(word) ?? 0;
-    if (count > 0) {
-      counts.set(word, count - 1);
-      shared++;
-    } else added.push(word);
-  }
-  const removed = [...counts].flatMap(([word, count]) => Array.from({ length: count }, () => word));
+  const { removed, added, shared } = wordDifference(things(left), things(right));
   // One word for one. Two words for one ("the living room" / "the garage") are not read: on the
   // tuning sets that rule cost more paraphrases (rewordings) than it caught near-misses.
   if (removed.length !== 1 || added.length !== 1 || shared < 2) return undefined;
