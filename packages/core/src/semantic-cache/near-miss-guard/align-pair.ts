@@ -1,4 +1,11 @@
-import { ACTION_CLASSES, EQUIVALENT_PHRASES, KNOWN_WORDS, SKIPPABLE_IN_ACRONYMS } from './vocabulary.js';
+import {
+  ACTION_CLASSES,
+  AUXILIARIES_OF_AGREEMENT,
+  EQUIVALENT_PHRASES,
+  KNOWN_WORDS,
+  MASS_NOUNS,
+  SKIPPABLE_IN_ACRONYMS,
+} from './vocabulary.js';
 
 /**
  * Rewrites a pair of texts so that spellings of the same thing read the same before the meaning
@@ -10,6 +17,9 @@ import { ACTION_CLASSES, EQUIVALENT_PHRASES, KNOWN_WORDS, SKIPPABLE_IN_ACRONYMS 
 export function alignPair(stored: string, query: string): [string, string] {
   let left = normaliseSpellings(stored);
   let right = normaliseSpellings(query);
+  // "failed to reply", "fails to load": the thing did not happen, unless the other text says it
+  // failed too ("the backup fails to run" / "the backup run fails").
+  [left, right] = [failedToNot(left, right), failedToNot(right, left)];
   [left, right] = alignPhrases(left, right);
   [left, right] = [expandAcronyms(left, right), expandAcronyms(right, left)];
   // One after the other: corrected at once, each text would take the other's misspelling.
@@ -17,6 +27,11 @@ export function alignPair(stored: string, query: string): [string, string] {
   left = correctTypos(left, right);
   return [left, right];
 }
+
+const FAIL_TO = /\b(?:fail|fails|failed|failing) to\b/giu;
+const FAILS = /\bfail(?:s|ed|ing|ure|ures)?\b/iu;
+const failedToNot = (text: string, other: string) =>
+  FAILS.test(other) ? text : text.replace(FAIL_TO, 'not');
 
 // One spelling for numbers and a few compact forms, applied to each text on its own.
 function normaliseSpellings(text: string): string {
@@ -39,13 +54,13 @@ function normaliseSpellings(text: string): string {
       // ("anyone except Bob" is not "everyone except Bob").
       .replace(/\bother than\b/giu, 'except')
       .replace(/\b((?:any|every|some|no)(?:thing|one|body|where)\s+)but\b/giu, '$1except')
+      // One apostrophe: "don‘t" and "donʼt" are "don’t" (backticks stay: they mark code).
+      .replace(/[\u2018\u02BC]/gu, '\u2019')
       // "out of" is one word, the opposite of "in" and "into" ("in stock" / "out of stock"); "close
       // out", "log out" are not.
       .replace(/\bout of\b(?! office)/giu, 'outof')
       // "w/o" is always "without" (a negation), whatever the other text says.
       .replace(/(?<![\p{L}\p{N}])w\/o(?![\p{L}\p{N}])/giu, 'without')
-      // "failed to reply", "fails to load": the thing did not happen.
-      .replace(/\b(?:fail|fails|failed|failing) to\b/giu, 'not')
       // Courtesy that asks nothing: "if you don't mind", "when you get a chance", "sorry to bother you, but".
       .replace(POLITE_FORMULAS, ' ')
       .replace(NO_RUSH, '$1$2 ')
@@ -171,7 +186,7 @@ export function oneEditApart(left: string, right: string): boolean {
   return short.slice(start) === long.slice(start + 1);
 }
 
-const DO_SUPPORT = /\b(?:do|does|did)\b/iu;
+const DO_SUPPORT = new RegExp(`\\b(?:${[...AUXILIARIES_OF_AGREEMENT].join('|')})\\b`, 'iu');
 
 /** One word the singular of the other: "draft" / "drafts", "reply" / "replies", "box" / "boxes". */
 export function singularAndPlural(one: string, other: string): boolean {
@@ -213,12 +228,14 @@ function correctTypos(text: string, other: string): string {
     const name = isName(word, text, offset);
     const match = candidates.find((candidate) => {
       if (!oneEditApart(lower, candidate.lower)) return false;
-      // One thing or several is the scope check's, not a typo; but a question's "does" takes the
-      // "s" of its verb ("when does it board" / "when it boards"), and "todays" is "today's".
+      // One thing or several is the scope check's, not a typo; but a question's "does" or a "will"
+      // takes the "s" of its verb ("when does it board" / "when it boards", "if it will drop" / "if
+      // it drops"), "todays" is "today's", and "email" is also "emails".
       if (
         singularAndPlural(lower, candidate.lower) &&
         !doSupport &&
-        !KNOWN_WORDS.has(lower.replace(/s$/u, ''))
+        !KNOWN_WORDS.has(lower.replace(/s$/u, '')) &&
+        !MASS_NOUNS.has(lower.replace(/s$/u, ''))
       )
         return false;
       if (MEANINGFUL.has(lower) && MEANINGFUL.has(candidate.lower)) return false;

@@ -131,6 +131,12 @@ describe('defaultNearMissGuard', () => {
     ['Rebase the docs branch', 'Squash the docs branch', 'action'],
     ['Drain node db-2', 'Cordon node db-2', 'action'],
     ['Reply to the thread from Omar', 'Reply all to the thread from Omar', 'action'],
+    // Found by an outside review of those rules.
+    ['Cancel my meeting with the designer', 'Cancel my meetings with the engineer', 'entity'],
+    ['Don‘t email Ana', 'Email Ana', 'negation'],
+    ['Show users who have logged in', 'Show users who havenʼt logged in', 'negation'],
+    ['Contacts who emailed Ana', 'Contacts that were emailed by Ana', 'direction'],
+    ['Tickets that blocked the release', 'Tickets blocked by the release', 'direction'],
   ] as const)('turns down %j for %j (%s)', (stored, query, reason) => {
     expect(check(stored, query)).toEqual({ accept: false, reason });
   });
@@ -186,6 +192,17 @@ describe('defaultNearMissGuard', () => {
     ['Set my status to OOO till Fri', 'Set my status to out of office until Friday'],
     ['Close out the stale tickets in the docs project', 'Close the stale tickets in the docs project'],
     ['PRs reviewed by Sam', 'PRs that Sam reviewed'],
+    // Found by an outside review of those rules.
+    [
+      'Who reports to Maria and who does Maria report to?',
+      'Who reports to Maria and who does Maria report to',
+    ],
+    ['Remind me when Ana replies', 'Remind me when Ana will reply'],
+    ['Tomorrow, book a table at Nopa', 'At Nopa, book a table tomorrow'],
+    ['With Ana, schedule a call about pricing', 'About pricing, schedule a call with Ana'],
+    ['Which hosts run redis?', 'Which hosts does redis run on?'],
+    ['Alert me if the backup fails to run', 'Alert me if the backup run fails'],
+    ['Reply to the email', 'Reply to the emails'],
   ] as const)('lets %j answer %j', (stored, query) => {
     expect(check(stored, query)).toEqual({ accept: true });
   });

@@ -2,7 +2,9 @@ import { alignPair, singularAndPlural } from './align-pair.js';
 import { COORDINATING, isContent, rolesSwapped, tradedPlaces } from './word-order.js';
 import { actionOf, meaningMarkers, type MeaningMarkers } from './meaning-markers.js';
 import {
+  AUXILIARIES_OF_AGREEMENT,
   FILLER,
+  MASS_NOUNS,
   MONTHS,
   NEGATING_PREFIXES,
   NOT_NAMES,
@@ -186,15 +188,16 @@ function scopesDiffer(left: MeaningMarkers, right: MeaningMarkers): boolean {
   return narrowed(left, right) || narrowed(right, left) || numberOfThingsDiffers(left, right);
 }
 
-/** Nouns also used uncounted: "check my email" is "check my emails". */
-const MASS_NOUNS = new Set(['email', 'mail']);
-
 /**
  * The same words but for one or more nouns in the singular in one and the plural in the other
  * ("delete the draft" / "delete the drafts", "these transactions" / "this transaction"): one thing
  * or several.
  */
 function numberOfThingsDiffers(left: MeaningMarkers, right: MeaningMarkers): boolean {
+  const agreeing = (markers: MeaningMarkers) =>
+    [...AUXILIARIES_OF_AGREEMENT].some((word) => markers.words.has(word));
+  // "when Ana replies" / "when Ana will reply": a verb's "s", not several things.
+  if (agreeing(left) || agreeing(right)) return false;
   const { removed, added } = wordDifference(contentWords(left), contentWords(right));
   if (removed.length === 0 || removed.length !== added.length) return false;
   return removed.every((word) =>
@@ -240,7 +243,16 @@ function substitution(left: MeaningMarkers, right: MeaningMarkers): [string, str
         WEEKDAYS[word] === undefined &&
         RELATIVE_DATES[word] === undefined,
     );
-  const { removed, added, shared } = wordDifference(things(left), things(right));
+  const difference = wordDifference(things(left), things(right));
+  // "meeting" / "meetings" is the scope check's: read past it ("my meeting with the designer" /
+  // "my meetings with the engineer" still swaps a person).
+  const removed = difference.removed.filter(
+    (word) => !difference.added.some((other) => singularAndPlural(word, other)),
+  );
+  const added = difference.added.filter(
+    (word) => !difference.removed.some((other) => singularAndPlural(word, other)),
+  );
+  const shared = difference.shared + (difference.removed.length - removed.length);
   // One word for one. Two words for one ("the living room" / "the garage") are not read: on the
   // tuning sets that rule cost more paraphrases (rewordings) than it caught near-misses.
   if (removed.length !== 1 || added.length !== 1 || shared < 2) return undefined;
@@ -441,8 +453,8 @@ export function checkMeaning(stored: string, query: string): NearMissVerdict {
  *   "assigned by me", "referred by Hooli" / "referred to Hooli"), two phrases trading places around
  *   the same words ("commits in A that aren't in B" / "in B that aren't in A"; not two items of a
  *   list, "Ana and Bob"), a role turned around a shared verb ("which hosts depend on X" / "which
- *   hosts does X depend on", "contacts who emailed us" / "contacts we emailed", "tickets that block
- *   X" / "tickets blocked by X"), and in / into against out of;
+ *   hosts does X depend on", "contacts who emailed our team" / "contacts our team emailed",
+ *   "tickets that block X" / "tickets blocked by X"), and in / into against out of;
  * - `action`: when both name an action verb, the same action class (approve = accept ≠ reject;
  *   delete = remove = erase ≠ archive; merge ≠ revert; "email the notes" = send ≠ show; looking —
  *   show, list, find — only differs from doing);

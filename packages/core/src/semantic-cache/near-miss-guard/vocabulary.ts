@@ -251,7 +251,7 @@ export const DIRECTIONS: Readonly<Record<string, string>> = {
 export const FILLER = new Set(
   (
     'a an the my your our their his her its this that these those some any me us you him them it i we ' +
-    'they of in on at for by with about please just really very'
+    'they of in on at for by with about please just really very many much'
   ).split(' '),
 );
 
@@ -306,6 +306,17 @@ export const EQUIVALENT_PHRASES: readonly (readonly string[])[] = [
 /** Small words an acronym may skip ("statement of work" = SOW, "Europe, Middle East and Africa" = EMEA). */
 export const SKIPPABLE_IN_ACRONYMS = new Set(['of', 'and', 'the', 'for', 'on', 'in', 'to', 'a', '&']);
 
+/**
+ * Words that take a verb's agreement "s" ("when does it board" / "when it boards", "if it will
+ * drop" / "if it drops"): near them, a word with and without "s" may be one verb.
+ */
+export const AUXILIARIES_OF_AGREEMENT: ReadonlySet<string> = new Set(
+  'do does did will would can could should shall may might must'.split(' '),
+);
+
+/** Nouns also used uncounted: "check my email" is "check my emails". */
+export const MASS_NOUNS: ReadonlySet<string> = new Set(['email', 'mail']);
+
 /** Words the guard reads a meaning into: never "corrected" into one another as typos. */
 export const KNOWN_WORDS: ReadonlySet<string> = new Set([
   ...Object.keys(MONTHS),
@@ -340,7 +351,7 @@ export const SYNONYMS: readonly (readonly string[])[] = [
   ['need', 'require'], ['want', 'would like'], ['about', 'regarding', 're'], ['mistake', 'error'],
   ['mistakes', 'errors'], ['typo', 'misspelling'], ['typos', 'misspellings'], ['begin', 'commence'],
   ['shop', 'store'], ['movie', 'film'], ['movies', 'films'], ['present', 'gift'],
-  ['salary', 'pay'],
+  ['salary', 'pay'], ['spend', 'pay'], ['spent', 'paid'],
   ['staff', 'employees'], ['employee', 'staffer'], ['coworker', 'colleague'], ['coworkers', 'colleagues'],
   ['ask', 'request'], ['answer', 'reply', 'response'], ['talk', 'speak'], ['fast', 'quickly'],
   ['quick', 'brief'], ['whole', 'entire'], ['next', 'upcoming'],

@@ -69,13 +69,16 @@ export function tradedPlaces(left: MeaningMarkers, right: MeaningMarkers): boole
   for (let first = 1; first <= MAX_TRADED_WORDS && first < span - 1; first++)
     for (let last = 1; last <= MAX_TRADED_WORDS && first + last < span; last++) {
       const middle = span - first - last;
-      // one = X C Y, other = Y C X.
+      // one = X C Y, other = Y C X. An opening phrase and a closing one swapped, one with its
+      // preposition, is a reordering ("Tomorrow, book a table at Nopa" / "At Nopa, book a table
+      // tomorrow"); inside the text it is not ("pick up at SFO and drop off in LA").
       if (
         same(start, end - first, first) &&
         same(end - last, start, last) &&
         same(start + first, start + last, middle) &&
         thing(start, first) &&
         thing(end - last, last) &&
+        !(start === 0 && (PREPOSITIONS.has(one[start]!) || PREPOSITIONS.has(one[end - last]!))) &&
         !list(start + first, middle)
       )
         return true;
@@ -84,6 +87,9 @@ export function tradedPlaces(left: MeaningMarkers, right: MeaningMarkers): boole
 }
 
 const RELATIVE = new Set(['who', 'that', 'which']);
+const PREPOSITIONS = new Set(
+  'at in on to into onto with about for from by under over of after before since until via'.split(' '),
+);
 const DO = new Set(['do', 'does', 'did']);
 const PASSIVE = new Set(['is', 'are', 'was', 'were', 'be', 'been', 'being', 'get', 'got', 'gets']);
 /** Words between a subject and its verb: "the", "'s", "corp"… up to this many. */
@@ -109,18 +115,30 @@ const verbForms = (verb: string) => {
  * is a rewording.
  */
 export function rolesSwapped(left: MeaningMarkers, right: MeaningMarkers): boolean {
-  return turned(left.sequence, right.sequence) || turned(right.sequence, left.sequence);
+  const [one, other] = [left.sequence, right.sequence];
+  // A text that says it both ways ("Who reports to Maria and who does Maria report to?") says
+  // nothing the other could turn around.
+  return (turned(one, other) && !turned(one, one)) || (turned(other, one) && !turned(other, other));
 }
 
 /** `after` has the thing after the verb; `before` has it just before it (or after "by"). */
 function turned(after: readonly string[], before: readonly string[]): boolean {
-  const positions = new Map<string, number[]>();
-  for (const [at, word] of before.entries()) {
-    const list = positions.get(word);
-    if (list) list.push(at);
-    else positions.set(word, [at]);
+  // Where each word of `before` stands with a given word just before it (its subject) or after its
+  // "by": looked up, so a long text costs ~ its words, not words × words.
+  const withSubject = new Map<string, number[]>();
+  const withAgent = new Map<string, number[]>();
+  const add = (index: Map<string, number[]>, key: string, at: number) => {
+    const list = index.get(key);
+    if (!list) index.set(key, [at]);
+    else if (list.at(-1) !== at) list.push(at);
+  };
+  for (let at = 0; at < before.length; at++) {
+    for (let subject = at - 1; subject >= 0 && at - subject <= SUBJECT_REACH; subject--)
+      add(withSubject, `${before[at]} ${before[subject]}`, at);
+    const agent = before[at + 1] === 'by' ? before.slice(at + 2, at + 4).find(names) : undefined;
+    if (agent !== undefined) add(withAgent, `${before[at]} ${agent}`, at);
   }
-  // Each verb and thing once: a text of one word repeated costs one look, not words × words.
+  // Each verb and thing once: a text of one word repeated costs one look.
   const seen = new Set<string>();
   for (let verb = 1; verb < after.length - 1; verb++) {
     const action = after[verb]!;
@@ -129,27 +147,32 @@ function turned(after: readonly string[], before: readonly string[]): boolean {
     if (thing === undefined) continue;
     const by = after[verb + 1] === 'by';
     const relative = RELATIVE.has(after[verb - 1]!) && verb >= 2 && isContent(after[verb - 2]!);
-    const key = `${action} ${thing} ${by} ${relative}`;
+    const key = `${action} ${thing} ${by} ${relative} ${PREPOSITIONS.has(after[verb + 1]!)}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    for (const form of new Set(verbForms(action)))
-      for (const at of positions.get(form) ?? []) {
-        const subject = before.lastIndexOf(thing, at - 1);
-        if (subject >= 0 && at - subject <= SUBJECT_REACH) {
-          const between = before.slice(subject + 1, at);
-          // A subject meets its verb without "by" ("Sam reviewed", not "reviewed by Sam").
-          const acting = !by && !between.includes('by');
-          if (
-            (acting && DO.has(before[subject - 1] ?? '')) ||
-            (acting && subject >= 2 && DO.has(before[subject - 2] ?? '')) ||
-            (acting && relative) ||
-            (by && between.some((word) => PASSIVE.has(word)))
-          )
-            return true;
-        }
-        // "block X" / "blocked by X": the same thing after the verb, acting in one, acted on in the other.
-        if (!by && before[at + 1] === 'by' && before[at + 2] === thing && form !== action) return true;
+    for (const form of new Set(verbForms(action))) {
+      for (const at of withSubject.get(`${form} ${thing}`) ?? []) {
+        let subject = at - 1;
+        while (before[subject] !== thing) subject--;
+        // "Which hosts run redis" / "Which hosts does redis run on": a preposition after the verb
+        // in one text only turns the roles back.
+        if (PREPOSITIONS.has(after[verb + 1]!) !== PREPOSITIONS.has(before[at + 1] ?? '')) continue;
+        const between = before.slice(subject + 1, at);
+        // A subject meets its verb without "by" ("Sam reviewed", not "reviewed by Sam").
+        const acting = !by && !between.includes('by');
+        if (
+          (acting && DO.has(before[subject - 1] ?? '')) ||
+          (acting && subject >= 2 && DO.has(before[subject - 2] ?? '')) ||
+          (acting && relative) ||
+          (by && between.some((word) => PASSIVE.has(word)))
+        )
+          return true;
       }
+      // "block X" / "blocked by X": the same thing after the verb, acting in one, acted on in the
+      // other. The same form needs the active reading spelled out ("tickets that blocked the
+      // release" / "tickets blocked by the release").
+      if (!by && (form !== action || relative) && withAgent.has(`${form} ${thing}`)) return true;
+    }
   }
   return false;
 }
