@@ -151,7 +151,8 @@ function turned(after: readonly string[], before: readonly string[]): boolean {
     if (seen.has(key)) continue;
     seen.add(key);
     for (const form of new Set(verbForms(action))) {
-      for (const at of withSubject.get(`${form} ${thing}`) ?? []) {
+      const verbs: readonly number[] = withSubject.get(`${form} ${thing}`) ?? [];
+      for (const at of verbs) {
         let subject = at - 1;
         while (before[subject] !== thing) subject--;
         // "Which hosts run redis" / "Which hosts does redis run on": a preposition after the verb
