@@ -33,11 +33,20 @@ export function qualitySplit(): PairSplit {
  *   lists (negation, direction, action, scope; ~60 each), at least 15 pairs of every kind.
  * - `tuning-fourth.jsonl`: written after the third set's rules, by a writer who saw neither set nor
  *   the guard: direction and action ~90 each, scope 50, long and informal paraphrases.
+ * - `tuning-fifth.jsonl`: written after the fourth set's rules, the same way: short requests, action
+ *   ~80, direction 70, scope 40, negation 30, and paraphrases of five kinds (`kinds` lists those
+ *   with at least `minPerKind` pairs).
  */
 export const TUNING_SETS = [
   { title: 'second TUNING set', file: 'tuning-extra.jsonl', minPerKind: 25 },
   { title: 'third TUNING set', file: 'tuning-third.jsonl', minPerKind: 15 },
   { title: 'fourth TUNING set', file: 'tuning-fourth.jsonl', minPerKind: 7 },
+  {
+    title: 'fifth TUNING set',
+    file: 'tuning-fifth.jsonl',
+    minPerKind: 10,
+    kinds: ['action', 'direction', 'scope', 'negation', 'synonym', 'verbose', 'formality', 'reorder'],
+  },
 ] as const;
 
 export function loadTuningSet(file: (typeof TUNING_SETS)[number]['file']): LabelledPair[] {

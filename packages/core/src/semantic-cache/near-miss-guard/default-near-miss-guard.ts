@@ -3,6 +3,7 @@ import { COORDINATING, isContent, rolesSwapped, tradedPlaces } from './word-orde
 import { actionOf, meaningMarkers, type MeaningMarkers } from './meaning-markers.js';
 import {
   AUXILIARIES_OF_AGREEMENT,
+  DETERMINERS,
   FILLER,
   MASS_NOUNS,
   MONTHS,
@@ -329,6 +330,11 @@ function swapped(left: MeaningMarkers, right: MeaningMarkers): boolean {
   return moved.length >= 2 && moved.sort().join(' ') === into.sort().join(' ');
 }
 
+/** A form of an action verb, somewhere in the text not after a determiner ("search the logs", not "the search service"). */
+const usedAsVerb = (markers: MeaningMarkers, word: string) =>
+  actionOf(word) !== undefined &&
+  markers.sequence.some((at, index) => at === word && !DETERMINERS.has(markers.sequence[index - 1] ?? ''));
+
 // Words of politeness and pace: never what a request is about.
 const POLITE = new Set(
   (
@@ -356,7 +362,10 @@ const CHECKS: readonly [NearMissReason, (left: MeaningMarkers, right: MeaningMar
   // A verb swapped is another action, anything else another thing.
   [
     'action',
-    (left, right) => substitution(left, right)?.some((word) => actionOf(word) !== undefined) ?? false,
+    (left, right) => {
+      const swapped = substitution(left, right);
+      return swapped !== undefined && (usedAsVerb(left, swapped[0]) || usedAsVerb(right, swapped[1]));
+    },
   ],
   ['entity', (left, right) => substitution(left, right) !== undefined],
 ];

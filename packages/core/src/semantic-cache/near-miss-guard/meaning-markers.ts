@@ -1,4 +1,5 @@
 import {
+  DETERMINERS,
   ACTION_CLASSES,
   ACTION_PHRASES,
   AMBIGUOUS_MONTHS,
@@ -405,7 +406,11 @@ export function meaningMarkers(input: string): MeaningMarkers {
     // "Email the notes", "please text Bob": a noun used as the request's verb.
     const imperative =
       (startsSentence || IMPERATIVE_LEADS.has(lower[index - 1] ?? '')) && NOUN_VERBS[word] !== undefined;
-    const action = phrase ?? ACTION_FORMS.get(word) ?? (imperative ? NOUN_VERBS[word] : undefined);
+    // "my schedule", "the report", "a clear": after a determiner a word names a thing, not an action.
+    const named = DETERMINERS.has(lower[index - 1] ?? '');
+    const action = named
+      ? undefined
+      : (phrase ?? ACTION_FORMS.get(word) ?? (imperative ? NOUN_VERBS[word] : undefined));
     if (action) markers.actions.add(action);
     const role = DIRECTIONS[word];
     if (role) {

@@ -143,7 +143,7 @@ export const ACTION_CLASSES: Readonly<Record<string, string>> = {
   unpublish: 'unpublish',
   invite: 'invite',
   share: 'share',
-  read: 'show list display view see find fetch read locate',
+  read: 'show list display view see find fetch read locate check review inspect search browse preview',
   // Verbs of mail, chat, CI, CRM and payment tools, each its own request. Not here: verbs whose
   // meaning is their complement ("mark as read" / "mark as urgent"), or that reword others
   // ("grant access" = "share", "bounce it over" = "forward").
@@ -181,6 +181,8 @@ export const ACTION_CLASSES: Readonly<Record<string, string>> = {
   cordon: 'cordon',
   drain: 'drain',
   fulfill: 'fulfill fulfil',
+  report: 'report',
+  clear: 'clear',
 };
 /** Two-word actions ("turn on"), by class. */
 export const ACTION_PHRASES: Readonly<Record<string, string>> = {
@@ -306,6 +308,11 @@ export const EQUIVALENT_PHRASES: readonly (readonly string[])[] = [
 /** Small words an acronym may skip ("statement of work" = SOW, "Europe, Middle East and Africa" = EMEA). */
 export const SKIPPABLE_IN_ACRONYMS = new Set(['of', 'and', 'the', 'for', 'on', 'in', 'to', 'a', '&']);
 
+/** Words after which a word names a thing ("my schedule", "the report"), not an action. */
+export const DETERMINERS: ReadonlySet<string> = new Set(
+  'the a an my your our their his her its this that these those all every each some any no both'.split(' '),
+);
+
 /**
  * Words that take a verb's agreement "s" ("when does it board" / "when it boards", "if it will
  * drop" / "if it drops"): near them, a word with and without "s" may be one verb.
@@ -357,5 +364,6 @@ export const SYNONYMS: readonly (readonly string[])[] = [
   ['quick', 'brief'], ['whole', 'entire'], ['next', 'upcoming'],
   ['happen', 'occur'],
   ['reservation', 'booking'], ['reservations', 'bookings'], ['sofa', 'couch'],
-  ['ill', 'sick'], ['unwell', 'sick'], ['sure', 'certain'],
+  ['ill', 'sick'], ['unwell', 'sick'], ['sure', 'certain'], ['taxi', 'cab'], ['mobile', 'cell'],
+  ['switch', 'turn'],
 ]; // prettier-ignore

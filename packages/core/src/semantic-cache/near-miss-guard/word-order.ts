@@ -1,5 +1,5 @@
 import { actionOf, type MeaningMarkers } from './meaning-markers.js';
-import { FILLER, NEGATIONS, NOT_NAMES, SCOPE_WORDS } from './vocabulary.js';
+import { DETERMINERS, FILLER, NEGATIONS, NOT_NAMES, SCOPE_WORDS } from './vocabulary.js';
 
 /**
  * Rules on word order: the same words, but who does what to whom, or which thing goes where, has
@@ -45,8 +45,13 @@ const names = (word: string) =>
  * nothing ("Ana and Bob"); a move with nothing between ("from Oslo to Rome" / "to Rome from Oslo")
  * is a rewording.
  */
+// "Is revenue higher than expenses" / "Are expenses higher than revenue": the verb agrees with
+// whichever thing comes first.
+const BE: Readonly<Record<string, string>> = { is: 'are', was: 'were' };
+const agreeing = (words: readonly string[]) => words.map((word) => BE[word] ?? word);
+
 export function tradedPlaces(left: MeaningMarkers, right: MeaningMarkers): boolean {
-  const [one, other] = [left.sequence, right.sequence];
+  const [one, other] = [agreeing(left.sequence), agreeing(right.sequence)];
   if (one.length !== other.length) return false;
   let start = 0;
   while (start < one.length && one[start] === other[start]) start++;
@@ -153,20 +158,19 @@ function turned(after: readonly string[], before: readonly string[]): boolean {
     for (const form of new Set(verbForms(action))) {
       const verbs: readonly number[] = withSubject.get(`${form} ${thing}`) ?? [];
       for (const at of verbs) {
+        // "the photo" names a thing: "take that photo" is no relative clause.
+        if (DETERMINERS.has(before[at - 1] ?? '')) continue;
         let subject = at - 1;
         while (before[subject] !== thing) subject--;
-        // "Which hosts run redis" / "Which hosts does redis run on": a preposition after the verb
-        // in one text only turns the roles back.
-        if (PREPOSITIONS.has(after[verb + 1]!) !== PREPOSITIONS.has(before[at + 1] ?? '')) continue;
         const between = before.slice(subject + 1, at);
         // A subject meets its verb without "by" ("Sam reviewed", not "reviewed by Sam").
         const acting = !by && !between.includes('by');
-        if (
-          (acting && DO.has(before[subject - 1] ?? '')) ||
-          (acting && subject >= 2 && DO.has(before[subject - 2] ?? '')) ||
-          (acting && relative) ||
-          (by && between.some((word) => PASSIVE.has(word)))
-        )
+        // "Which hosts run redis" / "Which hosts does redis run on": a preposition after the verb
+        // in one text only turns the roles back.
+        const asked =
+          (DO.has(before[subject - 1] ?? '') || (subject >= 2 && DO.has(before[subject - 2] ?? ''))) &&
+          PREPOSITIONS.has(after[verb + 1]!) === PREPOSITIONS.has(before[at + 1] ?? '');
+        if ((acting && asked) || (acting && relative) || (by && between.some((word) => PASSIVE.has(word))))
           return true;
       }
       // "block X" / "blocked by X": the same thing after the verb, acting in one, acted on in the
