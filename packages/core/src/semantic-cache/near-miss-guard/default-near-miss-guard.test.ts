@@ -50,7 +50,8 @@ describe('defaultNearMissGuard', () => {
     ['Approve the expense report', 'Flag the expense report', 'action'],
     ['Deploy v2.4.1 to staging', 'Deploy v2.4.2 to staging', 'number'],
     ['Get the deploy logs', 'Delete the deploy logs', 'action'],
-    ['Archive all closed tickets', 'Archive the closed tickets tagged billing', 'scope'],
+    // "closed" after "all" is read as an action, after "the" as a thing ("the closed tickets").
+    ['Archive all closed tickets', 'Archive the closed tickets tagged billing', 'action'],
     ['Show my calendar for Friday', "Show the team's calendar for Friday", 'scope'],
     ['Mute all channels', 'Mute this channel', 'scope'],
     ['Show the open issues', 'Show some of the open issues', 'scope'],
@@ -137,6 +138,11 @@ describe('defaultNearMissGuard', () => {
     ['Show users who have logged in', 'Show users who havenʼt logged in', 'negation'],
     ['Contacts who emailed Ana', 'Contacts that were emailed by Ana', 'direction'],
     ['Tickets that blocked the release', 'Tickets blocked by the release', 'direction'],
+    ['Is this approved', 'Is this rejected', 'action'],
+    ['Have her approve it', 'Have her reject it', 'action'],
+    ['Undo all deletes from today', 'Undo all merges from today', 'action'],
+    ['Check my order', 'Cancel my order', 'action'],
+    ['Show my schedule for Friday', 'Share my schedule for Friday', 'action'],
   ] as const)('turns down %j for %j (%s)', (stored, query, reason) => {
     expect(check(stored, query)).toEqual({ accept: false, reason });
   });
@@ -203,6 +209,10 @@ describe('defaultNearMissGuard', () => {
     ['Which hosts run redis?', 'Which hosts does redis run on?'],
     ['Alert me if the backup fails to run', 'Alert me if the backup run fails'],
     ['Reply to the email', 'Reply to the emails'],
+    ['Are iPhones compatible with this charger', 'Is this charger compatible with iPhones'],
+    ['Report this post', 'Flag this post'],
+    ['Clear the alarm', 'Dismiss the alarm'],
+    ['Search my emails for invoices', 'Find invoices in my emails'],
   ] as const)('lets %j answer %j', (stored, query) => {
     expect(check(stored, query)).toEqual({ accept: true });
   });

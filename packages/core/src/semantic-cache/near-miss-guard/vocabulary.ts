@@ -149,7 +149,7 @@ export const ACTION_CLASSES: Readonly<Record<string, string>> = {
   // ("grant access" = "share", "bounce it over" = "forward").
   snooze: 'snooze',
   dismiss: 'dismiss',
-  flag: 'flag',
+  flag: 'flag report',
   save: 'save bookmark',
   run: 'run rerun execute trigger retry',
   deploy: 'deploy',
@@ -181,8 +181,6 @@ export const ACTION_CLASSES: Readonly<Record<string, string>> = {
   cordon: 'cordon',
   drain: 'drain',
   fulfill: 'fulfill fulfil',
-  report: 'report',
-  clear: 'clear',
 };
 /** Two-word actions ("turn on"), by class. */
 export const ACTION_PHRASES: Readonly<Record<string, string>> = {
@@ -308,10 +306,12 @@ export const EQUIVALENT_PHRASES: readonly (readonly string[])[] = [
 /** Small words an acronym may skip ("statement of work" = SOW, "Europe, Middle East and Africa" = EMEA). */
 export const SKIPPABLE_IN_ACRONYMS = new Set(['of', 'and', 'the', 'for', 'on', 'in', 'to', 'a', '&']);
 
-/** Words after which a word names a thing ("my schedule", "the report"), not an action. */
-export const DETERMINERS: ReadonlySet<string> = new Set(
-  'the a an my your our their his her its this that these those all every each some any no both'.split(' '),
-);
+/**
+ * Words after which a word names a thing ("my schedule", "the report"), not an action. Only
+ * determiners that never stand alone: "is this approved", "have her approve it", "all approved"
+ * keep their verb.
+ */
+export const DETERMINERS: ReadonlySet<string> = new Set('the a an my your our their its every'.split(' '));
 
 /**
  * Words that take a verb's agreement "s" ("when does it board" / "when it boards", "if it will

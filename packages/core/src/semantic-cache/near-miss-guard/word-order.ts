@@ -18,6 +18,7 @@ export const isContent = (word: string) =>
 export const COORDINATING = new Set(['and', 'or', 'nor', 'plus', 'both', 'either', 'neither']);
 
 const MAX_TRADE_SPAN = 48;
+const SYMMETRIC = new Set(['as', 'compatible', 'same', 'similar', 'equal', 'identical', 'alike']);
 const MAX_TRADED_WORDS = 3;
 const CLAUSE_WORDS = new Set([
   'what',
@@ -71,6 +72,10 @@ export function tradedPlaces(left: MeaningMarkers, right: MeaningMarkers): boole
   };
   const list = (from: number, length: number) =>
     one.slice(from, from + length).every((word) => COORDINATING.has(word) || FILLER.has(word));
+  // "Are iPhones compatible with this charger" / "Is this charger compatible with iPhones": a
+  // relation that holds both ways.
+  const symmetric = (from: number, length: number) =>
+    one.slice(from, from + length).some((word) => SYMMETRIC.has(word));
   for (let first = 1; first <= MAX_TRADED_WORDS && first < span - 1; first++)
     for (let last = 1; last <= MAX_TRADED_WORDS && first + last < span; last++) {
       const middle = span - first - last;
@@ -84,7 +89,8 @@ export function tradedPlaces(left: MeaningMarkers, right: MeaningMarkers): boole
         thing(start, first) &&
         thing(end - last, last) &&
         !(start === 0 && (PREPOSITIONS.has(one[start]!) || PREPOSITIONS.has(one[end - last]!))) &&
-        !list(start + first, middle)
+        !list(start + first, middle) &&
+        !symmetric(start + first, middle)
       )
         return true;
     }
