@@ -195,10 +195,10 @@ function scopesDiffer(left: MeaningMarkers, right: MeaningMarkers): boolean {
  * or several.
  */
 function numberOfThingsDiffers(left: MeaningMarkers, right: MeaningMarkers): boolean {
-  const agreeing = (markers: MeaningMarkers) =>
+  const hasAuxiliary = (markers: MeaningMarkers) =>
     [...AUXILIARIES_OF_AGREEMENT].some((word) => markers.words.has(word));
   // "when Ana replies" / "when Ana will reply": a verb's "s", not several things.
-  if (agreeing(left) || agreeing(right)) return false;
+  if (hasAuxiliary(left) || hasAuxiliary(right)) return false;
   const { removed, added } = wordDifference(contentWords(left), contentWords(right));
   if (removed.length === 0 || removed.length !== added.length) return false;
   return removed.every((word) =>

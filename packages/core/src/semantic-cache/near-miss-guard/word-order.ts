@@ -38,6 +38,11 @@ const names = (word: string) =>
   isContent(word) ||
   (word.length === 2 && /^\p{L}+$/u.test(word) && !FILLER.has(word) && !NOT_NAMES.has(word));
 
+// "Is revenue higher than expenses" / "Are expenses higher than revenue": the verb agrees with
+// whichever thing comes first.
+const BE: Readonly<Record<string, string>> = { is: 'are', was: 'were' };
+const withAgreement = (words: readonly string[]) => words.map((word) => BE[word] ?? word);
+
 /**
  * Two phrases trade places around the same words ("commits in release-2.4 that aren't in main" /
  * "commits in main that aren't in release-2.4", "pick up in LA and drop off at SFO" / "pick up at
@@ -46,13 +51,8 @@ const names = (word: string) =>
  * nothing ("Ana and Bob"); a move with nothing between ("from Oslo to Rome" / "to Rome from Oslo")
  * is a rewording.
  */
-// "Is revenue higher than expenses" / "Are expenses higher than revenue": the verb agrees with
-// whichever thing comes first.
-const BE: Readonly<Record<string, string>> = { is: 'are', was: 'were' };
-const agreeing = (words: readonly string[]) => words.map((word) => BE[word] ?? word);
-
 export function tradedPlaces(left: MeaningMarkers, right: MeaningMarkers): boolean {
-  const [one, other] = [agreeing(left.sequence), agreeing(right.sequence)];
+  const [one, other] = [withAgreement(left.sequence), withAgreement(right.sequence)];
   if (one.length !== other.length) return false;
   let start = 0;
   while (start < one.length && one[start] === other[start]) start++;
@@ -164,7 +164,8 @@ function turned(after: readonly string[], before: readonly string[]): boolean {
     for (const form of new Set(verbForms(action))) {
       const verbs: readonly number[] = withSubject.get(`${form} ${thing}`) ?? [];
       for (const at of verbs) {
-        // "the photo" names a thing: "take that photo" is no relative clause.
+        // After "the", "my"… a word names a thing: in "post the photo", "photo" is no verb (so "take
+        // that photo" is no relative clause).
         if (DETERMINERS.has(before[at - 1] ?? '')) continue;
         let subject = at - 1;
         while (before[subject] !== thing) subject--;
