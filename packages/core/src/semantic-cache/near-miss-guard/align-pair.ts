@@ -197,6 +197,15 @@ export function singularAndPlural(one: string, other: string): boolean {
   return plural(one, other) || plural(other, one);
 }
 
+/** One verb in the past and in the present ("arrived" / "arrives", "used" / "uses"): another time, not a typo. */
+export function tensesOfOneVerb(one: string, other: string): boolean {
+  const [past, present] = one.endsWith('d') ? [one, other] : [other, one];
+  return (
+    (past.endsWith('ed') && present === `${past.slice(0, -2)}es`) ||
+    (past.endsWith('d') && present === `${past.slice(0, -1)}s`)
+  );
+}
+
 // Words with a meaning of their own that are one edit from another such word ("sent" / "send"):
 // never corrected into each other.
 const MEANINGFUL = new Set([
@@ -239,6 +248,7 @@ function correctTypos(text: string, other: string): string {
       )
         return false;
       if (MEANINGFUL.has(lower) && MEANINGFUL.has(candidate.lower)) return false;
+      if (tensesOfOneVerb(lower, candidate.lower)) return false;
       return !(name && candidate.name) || MEANINGFUL.has(candidate.lower);
     });
     return match?.word ?? word;

@@ -1,4 +1,4 @@
-import { alignPair, singularAndPlural } from './align-pair.js';
+import { alignPair, singularAndPlural, tensesOfOneVerb } from './align-pair.js';
 import { COORDINATING, isContent, rolesSwapped, tradedPlaces } from './word-order.js';
 import { actionOf, meaningMarkers, type MeaningMarkers } from './meaning-markers.js';
 import {
@@ -330,6 +330,12 @@ function swapped(left: MeaningMarkers, right: MeaningMarkers): boolean {
   return moved.length >= 2 && moved.sort().join(' ') === into.sort().join(' ');
 }
 
+/** A verb in the past in one and in the present in the other ("the order that arrived" / "arrives"). */
+function tensesDiffer(left: MeaningMarkers, right: MeaningMarkers): boolean {
+  const { removed, added } = wordDifference(left.sequence, right.sequence);
+  return removed.some((word) => added.some((other) => tensesOfOneVerb(word, other)));
+}
+
 /** A form of an action verb, somewhere in the text not after a determiner ("search the logs", not "the search service"). */
 const usedAsVerb = (markers: MeaningMarkers, word: string) =>
   actionOf(word) !== undefined &&
@@ -346,7 +352,7 @@ const POLITE = new Set(
 const CHECKS: readonly [NearMissReason, (left: MeaningMarkers, right: MeaningMarkers) => boolean][] = [
   ['negation', negationDiffers],
   ['number', numbersDiffer],
-  ['date', (left, right) => !sameSet(left.dates, right.dates)],
+  ['date', (left, right) => !sameSet(left.dates, right.dates) || tensesDiffer(left, right)],
   [
     'direction',
     (left, right) =>
@@ -375,7 +381,7 @@ const CHECKS: readonly [NearMissReason, (left: MeaningMarkers, right: MeaningMar
 // So is a clause before ", can you" / ", please" / ": please" ("It's way too noisy today, please
 // mute #random"), the request being what the other text asks.
 const CONTEXT_CLAUSE =
-  /^.*(?:,\s*so\s+|[,:;]\s*(?=(?:please|pls|can you|could you|would you|will you)\s))(?=\S+\s+\S+\s+\S)/isu;
+  /^.*(?:,\s*so\s+|[,:;—–]\s*(?=(?:please|pls|can you|could you|would you|will you)\s))(?=\S+\s+\S+\s+\S)/isu;
 const WORD_PATTERN = /[\p{L}\p{N}]+/gu;
 /**
  * The request part of `text`: without its context clause, unless the other text has one too, the
@@ -393,6 +399,19 @@ function requestPart(text: string, other: string): string {
   const said = (word: string) =>
     word.length > 2 && !FILLER.has(word) && !NOT_NAMES.has(word) && !POLITE.has(word) && otherWords.has(word);
   return words.some(said) ? text : text.slice(clause.length);
+}
+
+// A date the context says with a preposition ("It's for Tuesday, …", "due on Friday, so …").
+const DATED_PHRASE = /\b(?:for|on|by|due|until|till|before|after|at|from)\s+[^,;:.!?—–]*/giu;
+/**
+ * The dates of a request and of what its context clause says it is for ("It's for Tuesday, can you
+ * book a table"); not those the context tells a story with ("We fixed it last week, so please
+ * close issue 77", "I'm out tomorrow, so set my status to away").
+ */
+function datesSaidFor(text: string, request: string): Set<string> {
+  const clause = text.slice(0, text.length - request.length);
+  const dated = clause.match(DATED_PHRASE) ?? [];
+  return meaningMarkers([...dated, request].join(' . ')).dates;
 }
 
 /**
@@ -425,7 +444,11 @@ export function checkMeaning(stored: string, query: string): NearMissVerdict {
   // Tuesday, can you book a table" is not "Can you book a table").
   if (left !== leftWhole || right !== rightWhole) {
     if (numbersDiffer(leftWhole, rightWhole)) return { accept: false, reason: 'number' };
-    if (!sameSet(leftWhole.dates, rightWhole.dates)) return { accept: false, reason: 'date' };
+    const [leftDates, rightDates] = [
+      left === leftWhole ? left.dates : datesSaidFor(alignedStored, leftRequest),
+      right === rightWhole ? right.dates : datesSaidFor(alignedQuery, rightRequest),
+    ];
+    if (!sameSet(leftDates, rightDates)) return { accept: false, reason: 'date' };
     if (directionsDiffer(leftWhole, rightWhole)) return { accept: false, reason: 'direction' };
   }
   return { accept: true };

@@ -154,7 +154,7 @@ const AUXILIARIES = new Set([
   'just',
   'also',
 ]);
-const PRONOUN_PREPOSITIONS = new Set(['to', 'from', 'by', 'with']);
+const PRONOUN_PREPOSITIONS = new Set(['to', 'from', 'by', 'with', 'for']);
 /** One key per verb whatever its form ("sent" / "send", "forwarded" / "forward"). */
 function verbKey(word: string): string {
   return ACTION_FORMS.get(word) ?? word.replace(/(?:ed|s)$/u, '');
@@ -163,7 +163,9 @@ function verbKey(word: string): string {
 const IMPERATIVE_LEADS = new Set(['please', 'you', 'and', 'then', 'pls', 'just', 'to']);
 const NOUN_VERBS: Readonly<Record<string, string>> = {
   email: 'send', mail: 'send', text: 'send', message: 'send', dm: 'send', ping: 'send', slack: 'send',
-  call: 'call', phone: 'call', ring: 'call', draft: 'draft',
+  call: 'call', phone: 'call', ring: 'call', draft: 'draft', comment: 'comment', cc: 'cc',
+  // Mostly nouns ("the expense report", "clear skies"), verbs only as the request's first word.
+  report: 'flag', set: 'update', clear: 'dismiss',
 }; // prettier-ignore
 // Words that end the phrase a direction word points at.
 const PHRASE_BREAKS = new Set([
@@ -201,6 +203,46 @@ function phraseAfter(lower: readonly string[], start: number): string | undefine
   return phrase.length > 0 ? phrase.join(' ') : undefined;
 }
 
+/**
+ * A capital letter naming one of several ("Store A", "Room B", "plan C"): a name, never the article
+ * "a" (so "from Store A" and "from Store B" point at different places). "A" only after a capitalised
+ * word inside a sentence and not before another ("Book A Table" is Title Case).
+ */
+function letterName(tokens: readonly string[], index: number): boolean {
+  const [token, before, after] = [tokens[index]!, tokens[index - 1] ?? '', tokens[index + 1] ?? ''];
+  if (!/^[A-HJ-Z]$/u.test(token) || !/^\p{L}{2,}$/u.test(before)) return false;
+  if (token !== 'A') return true;
+  const beforeStartsSentence = index < 2 || SENTENCE_END.test(tokens[index - 2]!);
+  return /^\p{Lu}/u.test(before) && !beforeStartsSentence && !/^\p{Lu}/u.test(after);
+}
+
+const COPULA_QUESTIONS = new Set(['is', 'are', 'was', 'were', 'isnt', 'arent']);
+
+// "mark it done" is closing it, "as urgent" flagging it; "as read", "as spam", "as tentative": each
+// its own action. Other states ("mark the deal as won", "as pending") are an update.
+const DONE = new Set(['done', 'complete', 'completed', 'finished', 'resolved', 'closed', 'solved', 'fixed']);
+const FLAGGED = new Set(['urgent', 'important', 'flagged']);
+const MARKED_STATES = new Set([...DONE, ...FLAGGED, 'read', 'unread', 'spam', 'tentative']);
+/** The action of "mark" by the state it marks with ("mark ENG-3 as done", "mark the thread read"), if it says one. */
+function markedAs(lower: readonly string[], at: number): string | undefined {
+  for (let index = at + 1; index < lower.length && index <= at + 8; index++) {
+    const word = lower[index]!;
+    if (SENTENCE_END.test(word)) return undefined;
+    const state = word === 'as' ? lower.slice(index + 1, index + 3).find((next) => !FILLER.has(next)) : word;
+    if (word === 'as' || MARKED_STATES.has(word))
+      return state === undefined
+        ? undefined
+        : !MARKED_STATES.has(state)
+          ? 'update'
+          : DONE.has(state)
+          ? 'close'
+          : FLAGGED.has(state)
+            ? 'flag'
+            : `mark ${state}`;
+  }
+  return undefined;
+}
+
 const DO_SUPPORT = new Set(['do', 'does', 'did']);
 /**
  * "Who does Karen report to?" (Karen acts) and "Who reports to Karen?" (Karen is acted on): the
@@ -208,10 +250,16 @@ const DO_SUPPORT = new Set(['do', 'does', 'did']);
  * `who` directly is on the object side. Reads up to the sentence's end.
  */
 function readWhoQuestion(lower: readonly string[], at: number, markers: MeaningMarkers): void {
-  const next = lower[at + 1];
+  // "Whose time off does Yusuf approve?": Yusuf acts, as in "who does Yusuf…".
+  const asked =
+    lower[at] === 'whose'
+      ? lower.slice(at + 1, at + 5).findIndex((word) => DO_SUPPORT.has(word) || SENTENCE_END.test(word))
+      : 0;
+  if (asked < 0 || SENTENCE_END.test(lower[at + 1 + asked] ?? '.')) return;
+  const next = lower[at + 1 + asked];
   if (next === undefined) return;
   if (DO_SUPPORT.has(next)) {
-    const subject = lower.slice(at + 2, at + 5).find((word) => !FILLER.has(word));
+    const subject = lower.slice(at + asked + 2, at + asked + 5).find((word) => !FILLER.has(word));
     if (subject !== undefined && !SENTENCE_END.test(subject)) markers.whoQuestion.subject.add(subject);
     return;
   }
@@ -273,16 +321,23 @@ export function meaningMarkers(input: string): MeaningMarkers {
 
   const tokens = [...text.matchAll(WORD)].map((match) => match[0]);
   // Possessives are the word itself ("this week's" is "this week", "Ines's" is "ines").
-  const lower = tokens.map((token) =>
-    token
-      .toLowerCase()
-      .replace(/['’]s$/u, '')
-      .replace(/['’]/gu, ''),
+  const lower = tokens.map((token, index) =>
+    letterName(tokens, index)
+      ? `letter${token.toLowerCase()}`
+      : token
+          .toLowerCase()
+          .replace(/['’]s$/u, '')
+          .replace(/['’]/gu, ''),
   );
   const isNumberAt = (index: number) =>
     index >= 0 && index < lower.length && (NUMBER.test(lower[index]!) || ORDINAL.test(lower[index]!));
   let sentenceStart = true;
   let previousContent: string | undefined;
+  // "stop sharing": the phrase's action, not also its second word's.
+  let phraseEndsAt = -1;
+  // "check if the door is locked", "is the door locked?": what follows asks about a state (a
+  // state of its own: locked ≠ unlocked), it does not act (≠ "lock the door").
+  let askingWhether = false;
   const byOrTo = (target: string, preposition: string) => {
     let prepositions = markers.byOrTo.get(target);
     if (!prepositions) markers.byOrTo.set(target, (prepositions = new Set()));
@@ -298,6 +353,7 @@ export function meaningMarkers(input: string): MeaningMarkers {
     const word = lower[index]!;
     if (SENTENCE_END.test(token)) {
       sentenceStart = true;
+      askingWhether = false;
       markers.sequence.push('.');
       continue;
     }
@@ -317,7 +373,8 @@ export function meaningMarkers(input: string): MeaningMarkers {
       while (PRONOUN_PREPOSITIONS.has(lower[previous] ?? '')) previous--;
       if (lower[previous] !== undefined) markers.firstPerson.object.add(verbKey(lower[previous]!));
     }
-    if (startsSentence && (word === 'who' || word === 'whom')) readWhoQuestion(lower, index, markers);
+    if (startsSentence && (word === 'who' || word === 'whom' || word === 'whose'))
+      readWhoQuestion(lower, index, markers);
     // "referred by Hooli" / "referred to Hooli": a word after `by` in one text and `to` in the other.
     if (word === 'by' || word === 'to') {
       const target = lower.slice(index + 1, index + 4).find((next) => !FILLER.has(next));
@@ -406,12 +463,27 @@ export function meaningMarkers(input: string): MeaningMarkers {
     // "Email the notes", "please text Bob": a noun used as the request's verb.
     const imperative =
       (startsSentence || IMPERATIVE_LEADS.has(lower[index - 1] ?? '')) && NOUN_VERBS[word] !== undefined;
+    // "set a reminder" is reminding, "set an alarm" making one.
+    const setsUp =
+      word === 'set' && (lower[index + 1] === 'a' || lower[index + 1] === 'an')
+        ? (actionOf(lower[index + 2]?.replace(/er$/u, '') ?? '') ?? 'create')
+        : undefined;
     // "my schedule", "the report", "a clear": after a determiner a word names a thing, not an action.
-    const named = DETERMINERS.has(lower[index - 1] ?? '');
+    const named = DETERMINERS.has(lower[index - 1] ?? '') || index === phraseEndsAt;
+    if (phrase) phraseEndsAt = index + 1;
     const action = named
       ? undefined
-      : (phrase ?? ACTION_FORMS.get(word) ?? (imperative ? NOUN_VERBS[word] : undefined));
-    if (action) markers.actions.add(action);
+      : ((word === 'mark' ? markedAs(lower, index) : undefined) ??
+        setsUp ??
+        phrase ??
+        ACTION_FORMS.get(word) ??
+        (imperative ? NOUN_VERBS[word] : undefined));
+    if (
+      ((word === 'if' || word === 'whether') && markers.actions.has('read')) ||
+      (startsSentence && COPULA_QUESTIONS.has(word))
+    )
+      askingWhether = true;
+    if (action) markers.actions.add(askingWhether && action !== 'read' ? `state ${action}` : action);
     const role = DIRECTIONS[word];
     if (role) {
       const target = lower.slice(index + 1, index + 4).find((next) => !FILLER.has(next));

@@ -94,7 +94,7 @@ export const ACTION_CLASSES: Readonly<Record<string, string>> = {
   merge: 'merge',
   revert: 'revert undo rollback',
   cancel: 'cancel abort',
-  create: 'create add generate',
+  create: 'create add generate provision',
   update: 'update edit change modify adjust rename',
   move: 'move transfer relocate',
   copy: 'copy duplicate clone',
@@ -133,7 +133,9 @@ export const ACTION_CLASSES: Readonly<Record<string, string>> = {
   encrypt: 'encrypt',
   decrypt: 'decrypt',
   increase: 'increase raise boost extend',
-  decrease: 'decrease reduce lower shorten',
+  upgrade: 'upgrade',
+  downgrade: 'downgrade',
+  decrease: 'decrease reduce lower shorten dim',
   fork: 'fork',
   print: 'print',
   join: 'join',
@@ -142,14 +144,15 @@ export const ACTION_CLASSES: Readonly<Record<string, string>> = {
   publish: 'publish',
   unpublish: 'unpublish',
   invite: 'invite',
-  share: 'share',
-  read: 'show list display view see find fetch read locate check review inspect search browse preview',
+  share: 'share grant',
+  revoke: 'revoke',
+  read: 'show list display view see find fetch read locate check review inspect search browse preview look describe',
   // Verbs of mail, chat, CI, CRM and payment tools, each its own request. Not here: verbs whose
   // meaning is their complement ("mark as read" / "mark as urgent"), or that reword others
   // ("grant access" = "share", "bounce it over" = "forward").
   snooze: 'snooze',
   dismiss: 'dismiss',
-  flag: 'flag report',
+  flag: 'flag',
   save: 'save bookmark',
   run: 'run rerun execute trigger retry',
   deploy: 'deploy',
@@ -181,12 +184,15 @@ export const ACTION_CLASSES: Readonly<Record<string, string>> = {
   cordon: 'cordon',
   drain: 'drain',
   fulfill: 'fulfill fulfil',
+  reorder: 'reorder',
 };
 /** Two-word actions ("turn on"), by class. */
 export const ACTION_PHRASES: Readonly<Record<string, string>> = {
   'turn on': 'enable', 'switch on': 'enable', 'turn off': 'disable', 'switch off': 'disable',
   'roll back': 'revert', 'call off': 'cancel', 'set up': 'create', 'opt out': 'unsubscribe',
   'sign up': 'subscribe', 'look up': 'read', 'get rid': 'delete', 'reply all': 'reply-all',
+  'stop sharing': 'revoke', 'write off': 'writeoff', 'bump up': 'increase', 'spin up': 'create',
+  'carbon copy': 'cc',
 }; // prettier-ignore
 /** Derived forms that are mostly nouns ("the booking", "a listing"): not read as actions. */
 export const NOT_ACTIONS = new Set([
@@ -340,7 +346,7 @@ export const KNOWN_WORDS: ReadonlySet<string> = new Set([
 export const SYNONYMS: readonly (readonly string[])[] = [
   ['file', 'document', 'doc'], ['files', 'documents', 'docs'], ['email', 'mail', 'message'],
   ['emails', 'mails', 'messages'], ['meeting', 'call', 'sync'], ['meetings', 'calls'], ['task', 'todo'],
-  ['tasks', 'todos'], ['ticket', 'issue', 'case'], ['tickets', 'issues', 'cases'], ['customer', 'client'],
+  ['tasks', 'todos'], ['make', 'create'], ['ticket', 'issue', 'case'], ['tickets', 'issues', 'cases'], ['customer', 'client'],
   ['customers', 'clients'], ['bill', 'invoice'], ['bills', 'invoices'], ['recent', 'latest', 'newest'],
   ['big', 'large', 'huge'], ['small', 'little'], ['quick', 'fast'], ['buy', 'purchase'],
   ['photo', 'picture', 'image'], ['photos', 'pictures', 'images'], ['car', 'vehicle'], ['trip', 'journey'],
