@@ -146,8 +146,17 @@ const contains = (outer: ReadonlySet<string>, inner: ReadonlySet<string>) =>
  * file" still matches "restore the file"). Looking (show, list…) only counts when it is all one side does.
  */
 function actionsDiffer(left: MeaningMarkers, right: MeaningMarkers): boolean {
+  const doing = (actions: Set<string>) =>
+    new Set([...actions].filter((action) => action !== 'read' && !action.startsWith('state ')));
+  // "did CI pass on PR 412?" / "rerun CI on PR 412", "is the refund processed?" / "process the
+  // refund": asking how it went is not doing it.
+  const onlyAsks = (one: MeaningMarkers, other: MeaningMarkers) =>
+    one.asksWhether &&
+    !other.asksWhether &&
+    doing(one.actions).size === 0 &&
+    (doing(other.actions).size > 0 || pastOf(other.sequence[0] ?? '').some((form) => one.words.has(form)));
+  if (onlyAsks(left, right) || onlyAsks(right, left)) return true;
   if (left.actions.size === 0 || right.actions.size === 0) return false;
-  const doing = (actions: Set<string>) => new Set([...actions].filter((action) => action !== 'read'));
   let [leftActions, rightActions] = [doing(left.actions), doing(right.actions)];
   if (leftActions.size === 0 || rightActions.size === 0)
     [leftActions, rightActions] = [left.actions, right.actions];
@@ -186,7 +195,77 @@ function scopesDiffer(left: MeaningMarkers, right: MeaningMarkers): boolean {
         actionOf(word) !== 'read' &&
         !(word.startsWith('un') && all.words.has(word.slice(2))),
     );
-  return narrowed(left, right) || narrowed(right, left) || numberOfThingsDiffers(left, right);
+  return (
+    narrowed(left, right) ||
+    narrowed(right, left) ||
+    oneOfThem(left, right) ||
+    oneOfThem(right, left) ||
+    allOfMore(left, right) ||
+    allOfMore(right, left) ||
+    saysWhichPart(left, right) ||
+    saysWhichPart(right, left) ||
+    numberOfThingsDiffers(left, right)
+  );
+}
+
+// "emails from my boss": who a thing is from or by picks some of it. "the attachments in the
+// thread": what a thing is in or on makes it a part.
+const RESTRICTING = new Set(['from', 'by']);
+const PART_OF = new Set(['in', 'on', 'of', 'inside', 'within']);
+/**
+ * The other text with words added that pick some of what it names, or a part of it: "unread emails
+ * from my boss" / "unread emails", "the attachments in the thread" / "the thread", "the shipping
+ * fee on order 4410" / "order 4410". Each run of the longer text's extra content words follows
+ * `from` or `by` (a restriction), or a determiner and comes before `in`, `on`, `of`… (a part);
+ * the shorter text says nothing the longer lacks.
+ */
+function saysWhichPart(longer: MeaningMarkers, shorter: MeaningMarkers): boolean {
+  const { removed, added } = wordDifference(contentWords(longer), contentWords(shorter));
+  if (added.length > 0 || removed.length === 0 || removed.length > 4) return false;
+  if (shorter.sequence.some((word) => word !== '.' && !FILLER.has(word) && !POLITE.has(word) && !longer.words.has(word)))
+    return false;
+  const extra = new Set(removed);
+  const words = longer.sequence;
+  for (let start = 0; start < words.length; start++) {
+    if (!extra.has(words[start]!)) continue;
+    let end = start;
+    while (extra.has(words[end + 1] ?? '')) end++;
+    let before = start - 1;
+    while (FILLER.has(words[before] ?? '') && !RESTRICTING.has(words[before]!)) before--;
+    const restricts = RESTRICTING.has(words[before] ?? '');
+    const part = DETERMINERS.has(words[start - 1] ?? '') && PART_OF.has(words[end + 1] ?? '');
+    if (!restricts && !part) return false;
+    start = end;
+  }
+  return true;
+}
+
+/**
+ * "close the ticket and all its linked tickets", "copy the whole tab including the chart" / "close
+ * the ticket", "copy the chart": all of something more than the other names. The extra words (at
+ * most three) follow all / every / each / whole / entire closely; a wordier text that mentions
+ * "everyone" in passing is not it.
+ */
+const ALL_OF = new Set(['all', 'every', 'each', 'whole', 'entire']);
+function allOfMore(all: MeaningMarkers, other: MeaningMarkers): boolean {
+  if (!universal(all) || universal(other)) return false;
+  const { removed, added } = wordDifference(contentWords(all), contentWords(other));
+  if (removed.length === 0 || removed.length > 3) return false;
+  if (!added.every((word) => removed.some((extra) => singularAndPlural(word, extra)))) return false;
+  const words = all.sequence;
+  const quantifiers = words.flatMap((word, index) => (ALL_OF.has(word) ? [index] : []));
+  return removed.every((extra) =>
+    words.some((word, index) => word === extra && quantifiers.some((at) => index > at && index - at <= 4)),
+  );
+}
+
+const EACH = new Set(['every', 'each']);
+const ONE_THING = new Set(['the', 'this', 'that', 'a', 'an']);
+/** "email every contact at Pinecrest" / "email the contact at Pinecrest": all of them, or one. */
+function oneOfThem(all: MeaningMarkers, one: MeaningMarkers): boolean {
+  if (!universal(all) || universal(one)) return false;
+  const each = new Set(all.sequence.filter((_, index) => EACH.has(all.sequence[index - 1] ?? '')));
+  return one.sequence.some((word, index) => each.has(word) && ONE_THING.has(one.sequence[index - 1] ?? ''));
 }
 
 /**
@@ -258,6 +337,10 @@ function substitution(left: MeaningMarkers, right: MeaningMarkers): [string, str
   // tuning sets that rule cost more paraphrases (rewordings) than it caught near-misses.
   if (removed.length !== 1 || added.length !== 1 || shared < 2) return undefined;
   const [one, other] = [removed[0]!, added[0]!];
+  // "spin up" / "provision": a two-word action is its class.
+  const phrased = (markers: MeaningMarkers, head: string, word: string) =>
+    markers.phraseHeads.get(head) !== undefined && markers.phraseHeads.get(head) === actionOf(word);
+  if (phrased(left, one, other) || phrased(right, other, one)) return undefined;
   return related(one, other) ? undefined : [one, other];
 }
 
@@ -318,7 +401,9 @@ function swapped(left: MeaningMarkers, right: MeaningMarkers): boolean {
   let last = -1;
   for (const [index, word] of one.entries())
     if (word !== other[index]) {
-      if (!isContent(word) || !isContent(other[index]!)) return false;
+      // Names move too, short ones included ("the CI role" / "the deploy role").
+      const movable = (at: string, markers: MeaningMarkers) => isContent(at) || markers.entities.has(at);
+      if (!movable(word, left) || !movable(other[index]!, right)) return false;
       moved.push(word);
       into.push(other[index]!);
       if (first < 0) first = index;
@@ -329,6 +414,9 @@ function swapped(left: MeaningMarkers, right: MeaningMarkers): boolean {
   if (last - first === 2 && COORDINATING.has(one[first + 1]!)) return false;
   return moved.length >= 2 && moved.sort().join(' ') === into.sort().join(' ');
 }
+
+/** The past forms a word would have as a verb ("process" → processed; "merge" → merged). */
+const pastOf = (word: string) => (word.length < 3 ? [] : [`${word}ed`, `${word}d`]);
 
 /** A verb in the past in one and in the present in the other ("the order that arrived" / "arrives"). */
 function tensesDiffer(left: MeaningMarkers, right: MeaningMarkers): boolean {

@@ -58,6 +58,10 @@ export interface MeaningMarkers {
   byOrTo: Map<string, Set<string>>;
   /** A named thing → the number right after it ("Pay Alice $10": alice → 10), for swapped amounts. */
   namedNumbers: Map<string, string>;
+  /** The text opens with a yes/no question ("did CI pass…", "is the refund processed…"). */
+  asksWhether: boolean;
+  /** Words that open a two-word action → its class ("spin" of "spin up" → create). */
+  phraseHeads: Map<string, string>;
 }
 
 // Spans that are one named thing whatever they contain (numbers in a URL are not quantities), read
@@ -206,17 +210,20 @@ function phraseAfter(lower: readonly string[], start: number): string | undefine
 /**
  * A capital letter naming one of several ("Store A", "Room B", "plan C"): a name, never the article
  * "a" (so "from Store A" and "from Store B" point at different places). "A" only after a capitalised
- * word inside a sentence and not before another ("Book A Table" is Title Case).
+ * word inside a sentence and not before another ("Book A Table" is Title Case), or after a word
+ * that another letter follows too ("column A is greater than column B").
  */
-function letterName(tokens: readonly string[], index: number): boolean {
+function letterName(tokens: readonly string[], index: number, lettered: ReadonlySet<string>): boolean {
   const [token, before, after] = [tokens[index]!, tokens[index - 1] ?? '', tokens[index + 1] ?? ''];
   if (!/^[A-HJ-Z]$/u.test(token) || !/^\p{L}{2,}$/u.test(before)) return false;
   if (token !== 'A') return true;
   const beforeStartsSentence = index < 2 || SENTENCE_END.test(tokens[index - 2]!);
-  return /^\p{Lu}/u.test(before) && !beforeStartsSentence && !/^\p{Lu}/u.test(after);
+  if (/^\p{Lu}/u.test(before) && !beforeStartsSentence && !/^\p{Lu}/u.test(after)) return true;
+  return lettered.has(before.toLowerCase());
 }
 
 const COPULA_QUESTIONS = new Set(['is', 'are', 'was', 'were', 'isnt', 'arent']);
+const YES_NO_OPENERS = new Set([...COPULA_QUESTIONS, 'did', 'does', 'do', 'has', 'have', 'didnt', 'doesnt']);
 
 // "mark it done" is closing it, "as urgent" flagging it; "as read", "as spam", "as tentative": each
 // its own action. Other states ("mark the deal as won", "as pending") are an update.
@@ -289,6 +296,8 @@ export function meaningMarkers(input: string): MeaningMarkers {
     owners: new Set(),
     byOrTo: new Map(),
     namedNumbers: new Map(),
+    asksWhether: false,
+    phraseHeads: new Map(),
   };
   let text = input.normalize('NFKC');
   // Each named span leaves one plain word behind, so "`a` to `b`" still reads as a direction.
@@ -321,8 +330,12 @@ export function meaningMarkers(input: string): MeaningMarkers {
 
   const tokens = [...text.matchAll(WORD)].map((match) => match[0]);
   // Possessives are the word itself ("this week's" is "this week", "Ines's" is "ines").
+  // Words another capital letter than "A" follows ("column" of "column B").
+  const lettered = new Set(
+    tokens.flatMap((token, index) => (/^[B-HJ-Z]$/u.test(token) ? [tokens[index - 1]?.toLowerCase() ?? ''] : [])),
+  );
   const lower = tokens.map((token, index) =>
-    letterName(tokens, index)
+    letterName(tokens, index, lettered)
       ? `letter${token.toLowerCase()}`
       : token
           .toLowerCase()
@@ -470,7 +483,10 @@ export function meaningMarkers(input: string): MeaningMarkers {
         : undefined;
     // "my schedule", "the report", "a clear": after a determiner a word names a thing, not an action.
     const named = DETERMINERS.has(lower[index - 1] ?? '') || index === phraseEndsAt;
-    if (phrase) phraseEndsAt = index + 1;
+    if (phrase) {
+      phraseEndsAt = index + 1;
+      markers.phraseHeads.set(word, phrase);
+    }
     const action = named
       ? undefined
       : ((word === 'mark' ? markedAs(lower, index) : undefined) ??
@@ -480,9 +496,11 @@ export function meaningMarkers(input: string): MeaningMarkers {
         (imperative ? NOUN_VERBS[word] : undefined));
     if (
       ((word === 'if' || word === 'whether') && markers.actions.has('read')) ||
-      (startsSentence && COPULA_QUESTIONS.has(word))
+      (startsSentence && COPULA_QUESTIONS.has(word) && !/['’]/u.test(token))
     )
       askingWhether = true;
+    // "we're" is not "were".
+    if (index === 0 && YES_NO_OPENERS.has(word) && !/['’]/u.test(token)) markers.asksWhether = true;
     if (action) markers.actions.add(askingWhether && action !== 'read' ? `state ${action}` : action);
     const role = DIRECTIONS[word];
     if (role) {
