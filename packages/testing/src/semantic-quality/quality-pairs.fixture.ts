@@ -36,6 +36,10 @@ export function qualitySplit(): PairSplit {
  * - `tuning-fifth.jsonl`: written after the fourth set's rules, the same way: short requests, action
  *   ~80, direction 70, scope 40, negation 30, and paraphrases of five kinds (`kinds` lists those
  *   with at least `minPerKind` pairs).
+ * - `tuning-sixth.jsonl`: written after the fifth set's rules, the same way, asked for look-alike
+ *   actions (pause / cancel, mark done / reopen, set / clear), multi-word names ("Room B"), a thing
+ *   against its parts, tense; every kind, paraphrases 10–20 each. Four pairs sharing a text with
+ *   `pairs.jsonl` were dropped.
  */
 export const TUNING_SETS = [
   { title: 'second TUNING set', file: 'tuning-extra.jsonl', minPerKind: 25 },
@@ -47,6 +51,7 @@ export const TUNING_SETS = [
     minPerKind: 10,
     kinds: ['action', 'direction', 'scope', 'negation', 'synonym', 'verbose', 'formality', 'reorder'],
   },
+  { title: 'sixth TUNING set', file: 'tuning-sixth.jsonl', minPerKind: 10 },
 ] as const;
 
 export function loadTuningSet(file: (typeof TUNING_SETS)[number]['file']): LabelledPair[] {
