@@ -222,7 +222,11 @@ const PART_OF = new Set(['in', 'on', 'of', 'inside', 'within']);
 function saysWhichPart(longer: MeaningMarkers, shorter: MeaningMarkers): boolean {
   const { removed, added } = wordDifference(contentWords(longer), contentWords(shorter));
   if (added.length > 0 || removed.length === 0 || removed.length > 4) return false;
-  if (shorter.sequence.some((word) => word !== '.' && !FILLER.has(word) && !POLITE.has(word) && !longer.words.has(word)))
+  if (
+    shorter.sequence.some(
+      (word) => word !== '.' && !FILLER.has(word) && !POLITE.has(word) && !longer.words.has(word),
+    )
+  )
     return false;
   const extra = new Set(removed);
   const words = longer.sequence;
@@ -252,11 +256,14 @@ function allOfMore(all: MeaningMarkers, other: MeaningMarkers): boolean {
   const { removed, added } = wordDifference(contentWords(all), contentWords(other));
   if (removed.length === 0 || removed.length > 3) return false;
   if (!added.every((word) => removed.some((extra) => singularAndPlural(word, extra)))) return false;
-  const words = all.sequence;
-  const quantifiers = words.flatMap((word, index) => (ALL_OF.has(word) ? [index] : []));
-  return removed.every((extra) =>
-    words.some((word, index) => word === extra && quantifiers.some((at) => index > at && index - at <= 4)),
-  );
+  // The words at most four after a quantifier.
+  const near = new Set<string>();
+  let since = Infinity;
+  for (const word of all.sequence) {
+    if (since < 4) near.add(word);
+    since = ALL_OF.has(word) ? 0 : since + 1;
+  }
+  return removed.every((extra) => near.has(extra));
 }
 
 const EACH = new Set(['every', 'each']);
@@ -393,6 +400,8 @@ function opposites(left: MeaningMarkers, right: MeaningMarkers): boolean {
  * ("from Oslo to Rome" / "to Rome from Oslo") is a rewording.
  */
 function swapped(left: MeaningMarkers, right: MeaningMarkers): boolean {
+  // Names move too, short ones included ("the CI role" / "the deploy role").
+  const movable = (word: string, markers: MeaningMarkers) => isContent(word) || markers.entities.has(word);
   const [one, other] = [left.sequence, right.sequence];
   if (one.length !== other.length) return false;
   const moved: string[] = [];
@@ -401,8 +410,6 @@ function swapped(left: MeaningMarkers, right: MeaningMarkers): boolean {
   let last = -1;
   for (const [index, word] of one.entries())
     if (word !== other[index]) {
-      // Names move too, short ones included ("the CI role" / "the deploy role").
-      const movable = (at: string, markers: MeaningMarkers) => isContent(at) || markers.entities.has(at);
       if (!movable(word, left) || !movable(other[index]!, right)) return false;
       moved.push(word);
       into.push(other[index]!);

@@ -60,7 +60,10 @@ export interface MeaningMarkers {
   namedNumbers: Map<string, string>;
   /** The text opens with a yes/no question ("did CI pass…", "is the refund processed…"). */
   asksWhether: boolean;
-  /** Words that open a two-word action → its class ("spin" of "spin up" → create). */
+  /**
+   * Words that name an action with the words around them → its class ("spin" of "spin up" →
+   * create, "mark" of "mark … as done" → close).
+   */
   phraseHeads: Map<string, string>;
 }
 
@@ -242,10 +245,10 @@ function markedAs(lower: readonly string[], at: number): string | undefined {
         : !MARKED_STATES.has(state)
           ? 'update'
           : DONE.has(state)
-          ? 'close'
-          : FLAGGED.has(state)
-            ? 'flag'
-            : `mark ${state}`;
+            ? 'close'
+            : FLAGGED.has(state)
+              ? 'flag'
+              : `mark ${state}`;
   }
   return undefined;
 }
@@ -332,7 +335,9 @@ export function meaningMarkers(input: string): MeaningMarkers {
   // Possessives are the word itself ("this week's" is "this week", "Ines's" is "ines").
   // Words another capital letter than "A" follows ("column" of "column B").
   const lettered = new Set(
-    tokens.flatMap((token, index) => (/^[B-HJ-Z]$/u.test(token) ? [tokens[index - 1]?.toLowerCase() ?? ''] : [])),
+    tokens.flatMap((token, index) =>
+      /^[B-HJ-Z]$/u.test(token) ? [tokens[index - 1]?.toLowerCase() ?? ''] : [],
+    ),
   );
   const lower = tokens.map((token, index) =>
     letterName(tokens, index, lettered)
@@ -487,13 +492,11 @@ export function meaningMarkers(input: string): MeaningMarkers {
       phraseEndsAt = index + 1;
       markers.phraseHeads.set(word, phrase);
     }
+    const marked = word === 'mark' && !named ? markedAs(lower, index) : undefined;
+    if (marked) markers.phraseHeads.set(word, marked);
     const action = named
       ? undefined
-      : ((word === 'mark' ? markedAs(lower, index) : undefined) ??
-        setsUp ??
-        phrase ??
-        ACTION_FORMS.get(word) ??
-        (imperative ? NOUN_VERBS[word] : undefined));
+      : (marked ?? setsUp ?? phrase ?? ACTION_FORMS.get(word) ?? (imperative ? NOUN_VERBS[word] : undefined));
     if (
       ((word === 'if' || word === 'whether') && markers.actions.has('read')) ||
       (startsSentence && COPULA_QUESTIONS.has(word) && !/['’]/u.test(token))
