@@ -206,6 +206,16 @@ export function tensesOfOneVerb(one: string, other: string): boolean {
   );
 }
 
+/** The words that are `word`'s singular or plural ("draft" → drafts, draftes; "replies" → reply…): one lookup each. */
+export function singularOrPluralForms(word: string): string[] {
+  const forms = [`${word}s`, `${word}es`];
+  if (word.endsWith('y')) forms.push(`${word.slice(0, -1)}ies`);
+  if (word.endsWith('s')) forms.push(word.slice(0, -1));
+  if (word.endsWith('es')) forms.push(word.slice(0, -2));
+  if (word.endsWith('ies')) forms.push(`${word.slice(0, -3)}y`);
+  return forms;
+}
+
 // Words with a meaning of their own that are one edit from another such word ("sent" / "send"):
 // never corrected into each other.
 const MEANINGFUL = new Set([
@@ -228,10 +238,12 @@ function correctTypos(text: string, other: string): string {
   // input linear.
   if (candidates.length === 0 || candidates.length > MAX_UNMATCHED_WORDS) return text;
   const otherLower = new Set(candidates.map((candidate) => candidate.lower));
+  // "Thai" stays "Thai" when the other text says it too, whatever else it misspells ("tahi").
+  const otherWords = new Set([...other.matchAll(WORDS)].map((match) => match[0].toLowerCase()));
   const doSupport = DO_SUPPORT.test(text) || DO_SUPPORT.test(other);
   return text.replace(WORDS, (word, offset: number) => {
     const lower = word.toLowerCase();
-    if (word.length < 4 || otherLower.has(lower) || /\p{N}/u.test(word)) return word;
+    if (word.length < 4 || otherLower.has(lower) || otherWords.has(lower) || /\p{N}/u.test(word)) return word;
     // "haven't" is not a misspelt "have": a negative contraction is the negation check's.
     if (/^['’]t\b/u.test(text.slice(offset + word.length)) && lower.endsWith('n')) return word;
     const name = isName(word, text, offset);

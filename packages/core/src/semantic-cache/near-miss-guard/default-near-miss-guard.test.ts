@@ -170,6 +170,19 @@ describe('defaultNearMissGuard', () => {
     ['Dim the hallway light', 'Turn off the hallway light', 'action'],
     ['Describe deployment web-3', 'Delete deployment web-3', 'action'],
     ['Assign the bug to Rui', 'Cc Rui on the bug', 'action'],
+    // From an outside review of those rules, and the seventh tuning set's leaks.
+    ['Did you send the invoice?', 'Send the invoice', 'action'],
+    ['Has the email been sent?', 'Send the email', 'action'],
+    ['Quick question: is the refund processed?', 'Process the refund', 'action'],
+    ['Is autoscaling enabled on the cluster?', 'Enable autoscaling on the cluster', 'action'],
+    ['When did my package arrive?', 'When does my package arrive?', 'date'],
+    ['Forward the emails about the budget', 'Forward the emails', 'scope'],
+    ['Does the Q2 tab reference the Q1 tab?', 'Does the Q1 tab reference the Q2 tab?', 'direction'],
+    [
+      'Schedule the blinds to open at 7 and close at 9',
+      'Schedule the blinds to close at 7 and open at 9',
+      'direction',
+    ],
   ] as const)('turns down %j for %j (%s)', (stored, query, reason) => {
     expect(check(stored, query)).toEqual({ accept: false, reason });
   });
@@ -257,6 +270,17 @@ describe('defaultNearMissGuard', () => {
       'Post the notes in #eng',
       "I'm heading out soon — could you post the notes in #eng so everyone sees them",
     ],
+    ['Put the total in column A', 'Put the total in Column A'],
+    ['Fix the bug that crashes the app', 'Fix the bug that crashed the app'],
+    ['Did Alice reply to my email?', 'See if Alice replied to my email'],
+    ['Is the store open now?', 'Tell me if the store is open now'],
+    ['Is the VPN connected?', 'Check that the VPN is connected'],
+    ['Mark the task as being done', 'Mark the task as done'],
+    ['Set an alarm for 7am', 'Set my alarm for 7am please'],
+    ['Set a new password', 'Change my password'],
+    ['Summarize the emails in my inbox', 'Summarize my inbox'],
+    ['Create a ticket for the broken login', 'Open a ticket for the broken login'],
+    ['Draft a reply to Jen saying yes', 'Draft a reply to Jen and say yes'],
   ] as const)('lets %j answer %j', (stored, query) => {
     expect(check(stored, query)).toEqual({ accept: true });
   });

@@ -1,4 +1,4 @@
-import { alignPair, singularAndPlural, tensesOfOneVerb } from './align-pair.js';
+import { alignPair, singularAndPlural, singularOrPluralForms, tensesOfOneVerb } from './align-pair.js';
 import { COORDINATING, isContent, rolesSwapped, tradedPlaces } from './word-order.js';
 import { actionOf, meaningMarkers, type MeaningMarkers } from './meaning-markers.js';
 import {
@@ -210,7 +210,7 @@ function scopesDiffer(left: MeaningMarkers, right: MeaningMarkers): boolean {
 
 // "emails from my boss": who a thing is from or by picks some of it. "the attachments in the
 // thread": what a thing is in or on makes it a part.
-const RESTRICTING = new Set(['from', 'by']);
+const RESTRICTING = new Set(['from', 'by', 'about']);
 const PART_OF = new Set(['in', 'on', 'of', 'inside', 'within']);
 /**
  * The other text with words added that pick some of what it names, or a part of it: "unread emails
@@ -230,6 +230,8 @@ function saysWhichPart(longer: MeaningMarkers, shorter: MeaningMarkers): boolean
     return false;
   const extra = new Set(removed);
   const words = longer.sequence;
+  // Reading the emails in an inbox is reading the inbox; deleting them is not deleting it.
+  const changesIt = [...longer.actions].some((action) => action !== 'read' && action !== 'summarize');
   for (let start = 0; start < words.length; start++) {
     if (!extra.has(words[start]!)) continue;
     let end = start;
@@ -237,7 +239,7 @@ function saysWhichPart(longer: MeaningMarkers, shorter: MeaningMarkers): boolean
     let before = start - 1;
     while (FILLER.has(words[before] ?? '') && !RESTRICTING.has(words[before]!)) before--;
     const restricts = RESTRICTING.has(words[before] ?? '');
-    const part = DETERMINERS.has(words[start - 1] ?? '') && PART_OF.has(words[end + 1] ?? '');
+    const part = changesIt && DETERMINERS.has(words[start - 1] ?? '') && PART_OF.has(words[end + 1] ?? '');
     if (!restricts && !part) return false;
     start = end;
   }
@@ -333,11 +335,13 @@ function substitution(left: MeaningMarkers, right: MeaningMarkers): [string, str
   const difference = wordDifference(things(left), things(right));
   // "meeting" / "meetings" is the scope check's: read past it ("my meeting with the designer" /
   // "my meetings with the engineer" still swaps a person).
+  // Set lookups: two long texts with nothing in common stay linear.
+  const [removedSet, addedSet] = [new Set(difference.removed), new Set(difference.added)];
   const removed = difference.removed.filter(
-    (word) => !difference.added.some((other) => singularAndPlural(word, other)),
+    (word) => !singularOrPluralForms(word).some((form) => addedSet.has(form)),
   );
   const added = difference.added.filter(
-    (word) => !difference.removed.some((other) => singularAndPlural(word, other)),
+    (word) => !singularOrPluralForms(word).some((form) => removedSet.has(form)),
   );
   const shared = difference.shared + (difference.removed.length - removed.length);
   // One word for one. Two words for one ("the living room" / "the garage") are not read: on the
@@ -351,9 +355,24 @@ function substitution(left: MeaningMarkers, right: MeaningMarkers): [string, str
   return related(one, other) ? undefined : [one, other];
 }
 
+/** A verb and its -ing form ("say" / "saying", "write" / "writing", "run" / "running"). */
+function sameVerb(one: string, other: string): boolean {
+  const [base, ing] = one.endsWith('ing') ? [other, one] : [one, other];
+  if (!ing.endsWith('ing') || base.length < 3) return false;
+  const stem = ing.slice(0, -3);
+  return (
+    stem === base ||
+    `${stem}e` === base ||
+    (stem.length > 3 && stem.slice(0, -1) === base && stem.at(-1) === stem.at(-2))
+  );
+}
+
 /** Two words that name the same thing or the same action, or a word and its "un" form. */
 function related(one: string, other: string): boolean {
   if (actionOf(one) !== undefined && actionOf(one) === actionOf(other)) return true;
+  // "saying" / "say", "crashes" / "crashed": one verb (where the tense matters, the date check has
+  // compared it).
+  if (sameVerb(one, other) || tensesOfOneVerb(one, other)) return true;
   // "unread" / "not … read": the negation check has compared these.
   if (one === `un${other}` || other === `un${one}`) return true;
   if (UNITS[one] !== undefined && UNITS[one] === UNITS[other]) return true;
@@ -400,8 +419,9 @@ function opposites(left: MeaningMarkers, right: MeaningMarkers): boolean {
  * ("from Oslo to Rome" / "to Rome from Oslo") is a rewording.
  */
 function swapped(left: MeaningMarkers, right: MeaningMarkers): boolean {
-  // Names move too, short ones included ("the CI role" / "the deploy role").
-  const movable = (word: string, markers: MeaningMarkers) => isContent(word) || markers.entities.has(word);
+  // Names and numbers move too, short ones included ("the CI role" / "the deploy role", "Q2" / "Q1").
+  const movable = (word: string, markers: MeaningMarkers) =>
+    isContent(word) || markers.entities.has(word) || /^\p{N}+$/u.test(word);
   const [one, other] = [left.sequence, right.sequence];
   if (one.length !== other.length) return false;
   const moved: string[] = [];
@@ -416,19 +436,50 @@ function swapped(left: MeaningMarkers, right: MeaningMarkers): boolean {
       if (first < 0) first = index;
       last = index;
     }
-  // "Ana and Bob" / "Bob and Ana": two items of a list, in either order ("open at 9 and close at 5"
-  // / "close at 9 and open at 5" are not items).
-  if (last - first === 2 && COORDINATING.has(one[first + 1]!)) return false;
+  // "Ana and Bob" / "Bob and Ana", "Store A and Store B": items of a list, in either order ("open at 9
+  // and close at 5" / "close at 9 and open at 5" are not items: their verbs stay).
+  if (moved.every((word) => actionOf(word) === undefined) && listInOtherOrder(one, other, first, last))
+    return false;
   return moved.length >= 2 && moved.sort().join(' ') === into.sort().join(' ');
 }
 
 /** The past forms a word would have as a verb ("process" → processed; "merge" → merged). */
 const pastOf = (word: string) => (word.length < 3 ? [] : [`${word}ed`, `${word}d`]);
 
-/** A verb in the past in one and in the present in the other ("the order that arrived" / "arrives"). */
+const PAST_AUXILIARIES = new Set(['did', 'was', 'were', 'had']);
+const PRESENT_AUXILIARIES = new Set(['does', 'do', 'is', 'are', 'will', 'has', 'have']);
+/**
+ * A verb in the past in one and in the present in the other, where the time is the point: with a
+ * date ("the order that arrived on Tuesday" / "arrives on Tuesday") or in a when-question ("When did
+ * my package arrive?" / "When does it arrive?"). Elsewhere ("the bug that crashes the app" /
+ * "crashed the app") it is the same thing.
+ */
 function tensesDiffer(left: MeaningMarkers, right: MeaningMarkers): boolean {
+  const aboutTime = (markers: MeaningMarkers) => markers.dates.size > 0 || markers.sequence[0] === 'when';
+  if (!aboutTime(left) && !aboutTime(right)) return false;
   const { removed, added } = wordDifference(left.sequence, right.sequence);
-  return removed.some((word) => added.some((other) => tensesOfOneVerb(word, other)));
+  const auxiliaries = (one: string[], other: string[]) =>
+    one.some((word) => PAST_AUXILIARIES.has(word)) && other.some((word) => PRESENT_AUXILIARIES.has(word));
+  return (
+    removed.some((word) => added.some((other) => tensesOfOneVerb(word, other))) ||
+    auxiliaries(removed, added) ||
+    auxiliaries(added, removed)
+  );
+}
+
+/** words[first..last] of one are "X and Y" where the other's are "Y and X" ("Alice $10 and Bob $200"). */
+function listInOtherOrder(
+  one: readonly string[],
+  other: readonly string[],
+  first: number,
+  last: number,
+): boolean {
+  const [mine, theirs] = [one.slice(first, last + 1), other.slice(first, last + 1)];
+  return mine.some((word, at) => {
+    if (!COORDINATING.has(word)) return false;
+    const swappedBack = [...mine.slice(at + 1), word, ...mine.slice(0, at)];
+    return swappedBack.every((each, index) => each === theirs[index]);
+  });
 }
 
 /** A form of an action verb, somewhere in the text not after a determiner ("search the logs", not "the search service"). */

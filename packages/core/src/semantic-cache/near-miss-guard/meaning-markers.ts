@@ -211,22 +211,32 @@ function phraseAfter(lower: readonly string[], start: number): string | undefine
 }
 
 /**
- * A capital letter naming one of several ("Store A", "Room B", "plan C"): a name, never the article
- * "a" (so "from Store A" and "from Store B" point at different places). "A" only after a capitalised
- * word inside a sentence and not before another ("Book A Table" is Title Case), or after a word
- * that another letter follows too ("column A is greater than column B").
+ * A capital letter naming one of several ("Store A", "Room B", "column C"): a name, never the
+ * article "a" (so "from Store A" and "from Store B" point at different places). "A" only where no
+ * noun follows it ("in column A", "Store A to Store B"; not "Book A table") or where another letter
+ * follows the same word ("row A larger than row B").
  */
 function letterName(tokens: readonly string[], index: number, lettered: ReadonlySet<string>): boolean {
   const [token, before, after] = [tokens[index]!, tokens[index - 1] ?? '', tokens[index + 1] ?? ''];
   if (!/^[A-HJ-Z]$/u.test(token) || !/^\p{L}{2,}$/u.test(before)) return false;
   if (token !== 'A') return true;
-  const beforeStartsSentence = index < 2 || SENTENCE_END.test(tokens[index - 2]!);
-  if (/^\p{Lu}/u.test(before) && !beforeStartsSentence && !/^\p{Lu}/u.test(after)) return true;
-  return lettered.has(before.toLowerCase());
+  const next = after.toLowerCase();
+  return (
+    lettered.has(before.toLowerCase()) ||
+    after === '' ||
+    SENTENCE_END.test(after) ||
+    FILLER.has(next) ||
+    NOT_NAMES.has(next) ||
+    DIRECTIONS[next] !== undefined
+  );
 }
 
-const COPULA_QUESTIONS = new Set(['is', 'are', 'was', 'were', 'isnt', 'arent']);
-const YES_NO_OPENERS = new Set([...COPULA_QUESTIONS, 'did', 'does', 'do', 'has', 'have', 'didnt', 'doesnt']);
+// Words before "if" / "whether" that make it a question ("let me know if", "I wonder whether").
+const ASKING = new Set(['me', 'know', 'wonder', 'ask', 'out', 'confirm', 'verify', 'tell', 'sure']);
+const SUBJECT_PRONOUNS = new Set(['i', 'you', 'we', 'they', 'he', 'she', 'it', 'there']);
+const YES_NO_OPENERS = new Set(
+  'is are was were isnt arent did does do has have didnt doesnt hasnt havent'.split(' '),
+);
 
 // "mark it done" is closing it, "as urgent" flagging it; "as read", "as spam", "as tentative": each
 // its own action. Other states ("mark the deal as won", "as pending") are an update.
@@ -238,7 +248,13 @@ function markedAs(lower: readonly string[], at: number): string | undefined {
   for (let index = at + 1; index < lower.length && index <= at + 8; index++) {
     const word = lower[index]!;
     if (SENTENCE_END.test(word)) return undefined;
-    const state = word === 'as' ? lower.slice(index + 1, index + 3).find((next) => !FILLER.has(next)) : word;
+    // "as done", "as being done", "as fully done".
+    const state =
+      word === 'as'
+        ? lower
+            .slice(index + 1, index + 4)
+            .find((next) => !FILLER.has(next) && next !== 'being' && !/^\p{L}{3,}ly$/u.test(next))
+        : word;
     if (word === 'as' || MARKED_STATES.has(word))
       return state === undefined
         ? undefined
@@ -333,7 +349,7 @@ export function meaningMarkers(input: string): MeaningMarkers {
 
   const tokens = [...text.matchAll(WORD)].map((match) => match[0]);
   // Possessives are the word itself ("this week's" is "this week", "Ines's" is "ines").
-  // Words another capital letter than "A" follows ("column" of "column B").
+  // Words another capital letter than "A" follows ("row" of "row B").
   const lettered = new Set(
     tokens.flatMap((token, index) =>
       /^[B-HJ-Z]$/u.test(token) ? [tokens[index - 1]?.toLowerCase() ?? ''] : [],
@@ -481,10 +497,11 @@ export function meaningMarkers(input: string): MeaningMarkers {
     // "Email the notes", "please text Bob": a noun used as the request's verb.
     const imperative =
       (startsSentence || IMPERATIVE_LEADS.has(lower[index - 1] ?? '')) && NOUN_VERBS[word] !== undefined;
-    // "set a reminder" is reminding, "set an alarm" making one.
+    // "set a reminder" is reminding, "set an alarm" setting it (as "set my alarm"), "open a ticket"
+    // making one.
     const setsUp =
-      word === 'set' && (lower[index + 1] === 'a' || lower[index + 1] === 'an')
-        ? (actionOf(lower[index + 2]?.replace(/er$/u, '') ?? '') ?? 'create')
+      (word === 'set' || word === 'open') && (lower[index + 1] === 'a' || lower[index + 1] === 'an')
+        ? (actionOf(lower[index + 2]?.replace(/er$/u, '') ?? '') ?? (word === 'set' ? 'update' : 'create'))
         : undefined;
     // "my schedule", "the report", "a clear": after a determiner a word names a thing, not an action.
     const named = DETERMINERS.has(lower[index - 1] ?? '') || index === phraseEndsAt;
@@ -493,17 +510,26 @@ export function meaningMarkers(input: string): MeaningMarkers {
       markers.phraseHeads.set(word, phrase);
     }
     const marked = word === 'mark' && !named ? markedAs(lower, index) : undefined;
-    if (marked) markers.phraseHeads.set(word, marked);
+    const namedByPhrase = marked ?? setsUp;
+    if (namedByPhrase) markers.phraseHeads.set(word, namedByPhrase);
     const action = named
       ? undefined
       : (marked ?? setsUp ?? phrase ?? ACTION_FORMS.get(word) ?? (imperative ? NOUN_VERBS[word] : undefined));
-    if (
-      ((word === 'if' || word === 'whether') && markers.actions.has('read')) ||
-      (startsSentence && COPULA_QUESTIONS.has(word) && !/['’]/u.test(token))
-    )
-      askingWhether = true;
     // "we're" is not "were".
-    if (index === 0 && YES_NO_OPENERS.has(word) && !/['’]/u.test(token)) markers.asksWhether = true;
+    // "Do I have…", "Did CI pass…", "Is the refund…": a subject follows ("Do not send…", "Do a
+    // backup" are requests; "do" asks only before a pronoun).
+    const subject = lower[index + 1] ?? '';
+    const opensQuestion =
+      startsSentence &&
+      YES_NO_OPENERS.has(word) &&
+      !/['’]/u.test(token) &&
+      (word === 'do' ? SUBJECT_PRONOUNS.has(subject) : subject !== '' && !NEGATIONS.has(subject));
+    // After "check if", "tell me whether", "see that", and in a yes/no question, an action is asked
+    // about, not asked for.
+    const asks = ASKING.has(lower[index - 1] ?? '') || actionOf(lower[index - 1] ?? '') === 'read';
+    if (((word === 'if' || word === 'whether' || word === 'that') && asks) || opensQuestion)
+      askingWhether = true;
+    if (opensQuestion) markers.asksWhether = true;
     if (action) markers.actions.add(askingWhether && action !== 'read' ? `state ${action}` : action);
     const role = DIRECTIONS[word];
     if (role) {

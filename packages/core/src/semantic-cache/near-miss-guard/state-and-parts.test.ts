@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { tensesOfOneVerb } from './align-pair.js';
+import { singularAndPlural, singularOrPluralForms, tensesOfOneVerb } from './align-pair.js';
 import { checkMeaning } from './default-near-miss-guard.js';
 import { isContent } from './word-order.js';
 import { KNOWN_WORDS } from './vocabulary.js';
@@ -28,6 +28,17 @@ describe('the guard on states, parts and lettered names', () => {
         expect(refused(`the parcel that ${stem}ed on Friday`, `the parcel that ${stem}es on Friday`)).toBe(
           true,
         );
+      }),
+    );
+  });
+
+  it("lists a word's singular and plural forms exactly as singularAndPlural reads them", () => {
+    fc.assert(
+      fc.property(word, fc.constantFrom('', 's', 'es', 'y', 'ies'), word, (stem, ending, other) => {
+        const text = `${stem}${ending}`;
+        for (const form of singularOrPluralForms(text)) expect(singularAndPlural(text, form)).toBe(true);
+        for (const candidate of [`${text}s`, `${text}es`, stem, `${stem}y`, other])
+          expect(singularOrPluralForms(text).includes(candidate)).toBe(singularAndPlural(text, candidate));
       }),
     );
   });
