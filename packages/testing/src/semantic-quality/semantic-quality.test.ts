@@ -14,13 +14,12 @@ import { loadTuningSet, qualitySplit, TUNING_SETS as EXTRA_TUNING_SETS } from '.
 // Reported, never tuned here: the test half is asserted on, the tuning half only printed.
 const THRESHOLDS = [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.925, 0.95, 0.975];
 const MAX_FALSE_HIT_RATE = 0.01;
-// Issue 19's goals are printed as MET / NOT MET. The lexical goal is met and asserted as the goal
-// itself; for USE Lite, what is asserted are bounds just around today's measured test-half figures
-// (at its default 0.5: 6/256 false hits, 186/256 recall), so a change that makes the cache less
-// safe, or the guard stricter at the cost of recall, fails, while that goal stays open until met.
-const LEXICAL_FALSE_HIT_CEILING = MAX_FALSE_HIT_RATE; // 2/256 passes, 3/256 fails (today 1/256)
-const OFFLINE_FALSE_HIT_CEILING = 0.025; // 6/256 passes, 7/256 fails
-const OFFLINE_RECALL_FLOOR = 0.725; // 186/256 passes, 185/256 fails
+// Issue 19's goals, printed as MET / NOT MET and asserted as the goals themselves on the test half:
+// false hits at most 1 % for both embedders (2/256 passes, 3/256 fails; today 1/256 each) and, for
+// USE Lite at its default 0.5, recall at least 70 % (180/256 passes, 179/256 fails; today 185/256).
+const LEXICAL_FALSE_HIT_CEILING = MAX_FALSE_HIT_RATE;
+const OFFLINE_FALSE_HIT_CEILING = MAX_FALSE_HIT_RATE;
+const OFFLINE_RECALL_FLOOR = 0.7;
 
 function reportGoal(goal: string, met: boolean, measured: string): void {
   console.log(`[tristack] quality goal ${met ? 'MET' : 'NOT MET'}: ${goal} — measured ${measured}`);

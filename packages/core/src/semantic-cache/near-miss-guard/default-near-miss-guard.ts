@@ -1,6 +1,6 @@
 import { alignPair, singularAndPlural, singularOrPluralForms, tensesOfOneVerb } from './align-pair.js';
 import { COORDINATING, isContent, rolesSwapped, tradedPlaces } from './word-order.js';
-import { actionOf, meaningMarkers, type MeaningMarkers } from './meaning-markers.js';
+import { actionOf, meaningMarkers, type MeaningMarkers, requestedActionOf } from './meaning-markers.js';
 import {
   AUXILIARIES_OF_AGREEMENT,
   DETERMINERS,
@@ -178,6 +178,23 @@ function scopesDiffer(left: MeaningMarkers, right: MeaningMarkers): boolean {
   const narrows = (one: MeaningMarkers, other: MeaningMarkers) =>
     other.scopes.size === 0 && [...one.scopes].some((scope) => NARROWING_SCOPES.has(scope));
   if (narrows(left, right) || narrows(right, left)) return true;
+  // "list open PRs" / "list my open PRs": all of several things, or mine.
+  const onlyMine = (mine: MeaningMarkers, other: MeaningMarkers) => {
+    if (!mine.scopes.has('mine') || other.scopes.size > 0 || other.owners.size > 0) return false;
+    // "What meetings do I have" / "list my meetings": the first person is the owner there too.
+    if (['i', 'me', 'we', 'us'].some((word) => other.words.has(word))) return false;
+    // The plural must be in the phrase "my" opens ("my open PRs"; not "my train to Brussels").
+    const words = mine.sequence;
+    return words.some((word, index) => {
+      if (word !== 'my') return false;
+      const phrase = words.slice(index + 1, index + 4);
+      const end = phrase.findIndex((next) => !isContent(next));
+      return phrase
+        .slice(0, end < 0 ? phrase.length : end)
+        .some((next) => /[^s]s$/u.test(next) && other.words.has(next));
+    });
+  };
+  if (onlyMine(left, right) || onlyMine(right, left)) return true;
   // "my calendar" / "the team's calendar": one owner for another.
   const ownedElsewhere = (mine: MeaningMarkers, other: MeaningMarkers) =>
     (mine.scopes.has('mine') || mine.scopes.has('ours')) &&
@@ -215,9 +232,10 @@ const PART_OF = new Set(['in', 'on', 'of', 'inside', 'within']);
 /**
  * The other text with words added that pick some of what it names, or a part of it: "unread emails
  * from my boss" / "unread emails", "the attachments in the thread" / "the thread", "the shipping
- * fee on order 4410" / "order 4410". Each run of the longer text's extra content words follows
- * `from` or `by` (a restriction), or a determiner and comes before `in`, `on`, `of`… (a part);
- * the shorter text says nothing the longer lacks.
+ * fee on order 4410" / "order 4410", "avoid tolls and highways" / "avoid tolls". Each run of the
+ * longer text's extra content words follows `from`, `by` or `about` (a restriction) or `and` / `or`
+ * (another item), or follows a determiner and comes before `in`, `on`, `of`… (a part, read only
+ * when the request changes something); the shorter text says nothing the longer lacks.
  */
 function saysWhichPart(longer: MeaningMarkers, shorter: MeaningMarkers): boolean {
   const { removed, added } = wordDifference(contentWords(longer), contentWords(shorter));
@@ -238,9 +256,11 @@ function saysWhichPart(longer: MeaningMarkers, shorter: MeaningMarkers): boolean
     while (extra.has(words[end + 1] ?? '')) end++;
     let before = start - 1;
     while (FILLER.has(words[before] ?? '') && !RESTRICTING.has(words[before]!)) before--;
-    const restricts = RESTRICTING.has(words[before] ?? '');
+    // "tolls and highways" / "tolls": one more item of a list.
+    const picksSome =
+      RESTRICTING.has(words[before] ?? '') || words[start - 1] === 'and' || words[start - 1] === 'or';
     const part = changesIt && DETERMINERS.has(words[start - 1] ?? '') && PART_OF.has(words[end + 1] ?? '');
-    if (!restricts && !part) return false;
+    if (!picksSome && !part) return false;
     start = end;
   }
   return true;
@@ -346,7 +366,12 @@ function substitution(left: MeaningMarkers, right: MeaningMarkers): [string, str
   const shared = difference.shared + (difference.removed.length - removed.length);
   // One word for one. Two words for one ("the living room" / "the garage") are not read: on the
   // tuning sets that rule cost more paraphrases (rewordings) than it caught near-misses.
-  if (removed.length !== 1 || added.length !== 1 || shared < 2) return undefined;
+  // One word for another in the same place and nothing else changed ("Will it rain in Chicago" /
+  // "Will it snow in Chicago") counts with one shared word.
+  const inPlace =
+    left.sequence.length === right.sequence.length &&
+    left.sequence.filter((word, index) => word !== right.sequence[index]).length === 1;
+  if (removed.length !== 1 || added.length !== 1 || shared < (inPlace ? 1 : 2)) return undefined;
   const [one, other] = [removed[0]!, added[0]!];
   // "spin up" / "provision": a two-word action is its class.
   const phrased = (markers: MeaningMarkers, head: string, word: string) =>
@@ -370,6 +395,13 @@ function sameVerb(one: string, other: string): boolean {
 /** Two words that name the same thing or the same action, or a word and its "un" form. */
 function related(one: string, other: string): boolean {
   if (actionOf(one) !== undefined && actionOf(one) === actionOf(other)) return true;
+  // "report" / "flag", "clear" / "dismiss": a noun used as a verb and the verb it means ("text" /
+  // "email" are two channels, not one).
+  const verbAndNoun = (verb: string, noun: string) =>
+    actionOf(verb) !== undefined &&
+    actionOf(noun) === undefined &&
+    requestedActionOf(noun) === actionOf(verb);
+  if (verbAndNoun(one, other) || verbAndNoun(other, one)) return true;
   // "saying" / "say", "crashes" / "crashed": one verb (where the tense matters, the date check has
   // compared it).
   if (sameVerb(one, other) || tensesOfOneVerb(one, other)) return true;

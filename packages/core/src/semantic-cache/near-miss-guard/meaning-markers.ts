@@ -120,6 +120,9 @@ for (const [action, verbs] of Object.entries(ACTION_CLASSES)) {
 
 /** The action class of a word, if it is a form of an action verb. */
 export const actionOf = (word: string): string | undefined => ACTION_FORMS.get(word);
+/** The action a word names as a request's verb, the nouns used as verbs included ("email" → send, "report" → flag). */
+export const requestedActionOf = (word: string): string | undefined =>
+  ACTION_FORMS.get(word) ?? NOUN_VERBS[word];
 
 // "a second", "which one", "one of": words that look like numbers but count nothing.
 function notACount(word: string, previous: string | undefined, next: string | undefined): boolean {

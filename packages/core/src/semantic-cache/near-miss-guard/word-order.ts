@@ -106,12 +106,17 @@ const PASSIVE = new Set(['is', 'are', 'was', 'were', 'be', 'been', 'being', 'get
 /** Words between a subject and its verb: "the", "'s", "corp"… up to this many. */
 const SUBJECT_REACH = 3;
 
-/** The forms a verb takes beside itself: "approve" → approves, approved; "refer" → referred. */
+/** The forms a verb takes beside itself: "approve" → approves, approved; "refer" → referred; "blocking" → blocked. */
 const verbForms = (verb: string) => {
   const forms = [verb, `${verb}s`, `${verb}es`, `${verb}d`, `${verb}ed`, `${verb}${verb.at(-1)}ed`];
   for (const ending of ['s', 'es', 'd', 'ed'])
     if (verb.endsWith(ending) && verb.length > ending.length + 2) forms.push(verb.slice(0, -ending.length));
   if (/(\p{L})\1ed$/u.test(verb)) forms.push(verb.slice(0, -3));
+  // "blocking" → block, blocked ("issues blocking X" acts as "issues that block X").
+  if (verb.endsWith('ing') && verb.length > 5) {
+    const stem = verb.slice(0, -3);
+    forms.push(stem, `${stem}s`, `${stem}ed`, `${stem}e`, `${stem}es`, `${stem}d`);
+  }
   return forms;
 };
 
