@@ -830,11 +830,17 @@ export function describeSemanticCache(
       });
 
       it('asks the judge only inside its band, once per candidate, and counts its refusals', async () => {
+        // Rewordings the default guard accepts, at three similarities: above, inside and below the band.
+        const stored = {
+          otters: 'please tell me about animals',
+          beavers: 'tell me about animals please',
+          herons: 'could you tell me about animals',
+        } as const;
         const embedder = new TableEmbedder({
           'tell me about animals': [...TableEmbedder.BASE],
-          'tell me about otters': TableEmbedder.near(0.99),
-          'tell me about beavers': TableEmbedder.near(0.85),
-          'tell me about herons': TableEmbedder.near(0.7),
+          [stored.otters]: TableEmbedder.near(0.99),
+          [stored.beavers]: TableEmbedder.near(0.85),
+          [stored.herons]: TableEmbedder.near(0.7),
         });
         const asked: { stored: string; query: string; similarity: number }[] = [];
         let verdict = true;
@@ -848,7 +854,7 @@ export function describeSemanticCache(
         });
         const tenants = { otters: 'band-above', beavers: 'band-inside', herons: 'band-below' } as const;
         for (const [animal, tenant] of Object.entries(tenants))
-          await cache.store(ask(`tell me about ${animal}`, { tenant }), answer(animal));
+          await cache.store(ask(stored[animal as keyof typeof stored], { tenant }), answer(animal));
         const query = (tenant: string) => ask('tell me about animals', { tenant });
         expectHit(await cache.lookup(query(tenants.otters)), 'semantic');
         expect(await cache.lookup(query(tenants.herons))).toMatchObject({ hit: false, reason: 'no-match' });
@@ -856,7 +862,7 @@ export function describeSemanticCache(
         expectHit(await cache.lookup(query(tenants.beavers)), 'semantic');
         expect(asked).toEqual([
           {
-            stored: 'tell me about beavers',
+            stored: stored.beavers,
             query: 'tell me about animals',
             similarity: expect.closeTo(0.85, 4),
           },
