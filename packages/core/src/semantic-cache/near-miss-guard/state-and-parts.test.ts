@@ -84,6 +84,35 @@ describe('the guard on states, parts and lettered names', () => {
     );
   });
 
+  it('refuses one word swapped in place, however short the text, and accepts the same words', () => {
+    fc.assert(
+      fc.property(twoWords, word, ([one, other], place) => {
+        const [stored, query] = [
+          `Will it ${one} in ${capital(place)} tomorrow?`,
+          `Will it ${other} in ${capital(place)} tomorrow?`,
+        ];
+        expect(refused(stored, query)).toBe(true);
+        expect(checkMeaning(stored, `will it ${one} in ${capital(place)} tomorrow`).accept).toBe(true);
+      }),
+    );
+  });
+
+  it('reads "my" before a plural the other names without an owner as another scope, unless the other says "I"', () => {
+    fc.assert(
+      fc.property(twoWords, ([adjective, thing]) => {
+        expect(
+          checkMeaning(
+            `list ${adjective} ${thing}s in the web repo`,
+            `list my ${adjective} ${thing}s in the web repo`,
+          ),
+        ).toEqual({ accept: false, reason: 'scope' });
+        expect(
+          checkMeaning(`which ${adjective} ${thing}s do I have`, `list my ${adjective} ${thing}s`).accept,
+        ).toBe(true);
+      }),
+    );
+  });
+
   it('reads a yes/no question about a state as another request than changing it', () => {
     fc.assert(
       fc.property(word, word, (verb, thing) => {
