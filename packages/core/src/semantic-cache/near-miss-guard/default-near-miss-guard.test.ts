@@ -183,6 +183,11 @@ describe('defaultNearMissGuard', () => {
       'Schedule the blinds to close at 7 and open at 9',
       'direction',
     ],
+    // From a second outside review.
+    ['Submit the expense report', 'Text the expense report', 'action'],
+    ['Avoid tolls and highways', 'Avoid highways', 'scope'],
+    ['Mute email and slack notifications', 'Mute slack notifications', 'scope'],
+    ['Show me open PRs', 'Show me my open PRs', 'scope'],
   ] as const)('turns down %j for %j (%s)', (stored, query, reason) => {
     expect(check(stored, query)).toEqual({ accept: false, reason });
   });
@@ -281,6 +286,11 @@ describe('defaultNearMissGuard', () => {
     ['Summarize the emails in my inbox', 'Summarize my inbox'],
     ['Create a ticket for the broken login', 'Open a ticket for the broken login'],
     ['Draft a reply to Jen saying yes', 'Draft a reply to Jen and say yes'],
+    ['Show unread emails', 'Please show my unread emails'],
+    ['Back up the photos', 'Back up my photos'],
+    ['What is __proto__ in JavaScript', 'What is the __proto__ in JavaScript'],
+    ['Explain the constructor in Java', 'Explain the constructor in Java please'],
+    ['close issue 77', 'We fixed this, so please go ahead and close issue 77'],
   ] as const)('lets %j answer %j', (stored, query) => {
     expect(check(stored, query)).toEqual({ accept: true });
   });

@@ -164,6 +164,14 @@ function actionsDiffer(left: MeaningMarkers, right: MeaningMarkers): boolean {
 }
 
 const NARROWING_SCOPES = new Set(['some', 'only', 'this']);
+// What a team shares in its tools: "open PRs" are everyone's, "my open PRs" mine.
+const SHARED_WORK = new Set(
+  (
+    'prs requests branches bugs issues tickets tasks commits repos repositories projects epics stories ' +
+    'incidents alerts deployments builds jobs pipelines deals leads opportunities invoices documents docs ' +
+    'pages channels'
+  ).split(' '),
+);
 const contentWords = (markers: MeaningMarkers) => markers.sequence.filter(isContent);
 const universal = (markers: MeaningMarkers) => markers.scopes.has('all');
 
@@ -178,11 +186,16 @@ function scopesDiffer(left: MeaningMarkers, right: MeaningMarkers): boolean {
   const narrows = (one: MeaningMarkers, other: MeaningMarkers) =>
     other.scopes.size === 0 && [...one.scopes].some((scope) => NARROWING_SCOPES.has(scope));
   if (narrows(left, right) || narrows(right, left)) return true;
-  // "list open PRs" / "list my open PRs": all of several things, or mine.
+  // "list open PRs" / "list my open PRs": all of a team's things, or mine. Only for things a team
+  // shares (pull requests, branches, tickets…): "my unread emails" are the unread emails.
   const onlyMine = (mine: MeaningMarkers, other: MeaningMarkers) => {
     if (!mine.scopes.has('mine') || other.scopes.size > 0 || other.owners.size > 0) return false;
-    // "What meetings do I have" / "list my meetings": the first person is the owner there too.
-    if (['i', 'me', 'we', 'us'].some((word) => other.words.has(word))) return false;
+    // "What PRs do I have open" / "list my open PRs": the first person owns them there too ("show
+    // me", "give me" only ask).
+    const firstPerson = other.sequence.some(
+      (word, index) => ['i', 'we', 'us'].includes(word) || (word === 'me' && index > 1),
+    );
+    if (firstPerson) return false;
     // The plural must be in the phrase "my" opens ("my open PRs"; not "my train to Brussels").
     const words = mine.sequence;
     return words.some((word, index) => {
@@ -191,7 +204,7 @@ function scopesDiffer(left: MeaningMarkers, right: MeaningMarkers): boolean {
       const end = phrase.findIndex((next) => !isContent(next));
       return phrase
         .slice(0, end < 0 ? phrase.length : end)
-        .some((next) => /[^s]s$/u.test(next) && other.words.has(next));
+        .some((next) => SHARED_WORK.has(next) && other.words.has(next));
     });
   };
   if (onlyMine(left, right) || onlyMine(right, left)) return true;
@@ -258,7 +271,13 @@ function saysWhichPart(longer: MeaningMarkers, shorter: MeaningMarkers): boolean
     while (FILLER.has(words[before] ?? '') && !RESTRICTING.has(words[before]!)) before--;
     // "tolls and highways" / "tolls": one more item of a list.
     const picksSome =
-      RESTRICTING.has(words[before] ?? '') || words[start - 1] === 'and' || words[start - 1] === 'or';
+      RESTRICTING.has(words[before] ?? '') ||
+      COORDINATING.has(words[start - 1] ?? '') ||
+      // "tolls and highways" / "highways" (not "go ahead and close": the request's verb follows).
+      (COORDINATING.has(words[end + 1] ?? '') &&
+        shorter.words.has(words[end + 2] ?? '') &&
+        actionOf(words[end + 2] ?? '') === undefined &&
+        words[end + 2] !== shorter.sequence[0]);
     const part = changesIt && DETERMINERS.has(words[start - 1] ?? '') && PART_OF.has(words[end + 1] ?? '');
     if (!picksSome && !part) return false;
     start = end;
@@ -392,6 +411,9 @@ function sameVerb(one: string, other: string): boolean {
   );
 }
 
+// Nouns used as verbs that name a channel ("text", "ping", "call"): never the same as another verb.
+const CHANNELS = new Set(['send', 'call']);
+
 /** Two words that name the same thing or the same action, or a word and its "un" form. */
 function related(one: string, other: string): boolean {
   if (actionOf(one) !== undefined && actionOf(one) === actionOf(other)) return true;
@@ -400,6 +422,7 @@ function related(one: string, other: string): boolean {
   const verbAndNoun = (verb: string, noun: string) =>
     actionOf(verb) !== undefined &&
     actionOf(noun) === undefined &&
+    !CHANNELS.has(requestedActionOf(noun) ?? '') &&
     requestedActionOf(noun) === actionOf(verb);
   if (verbAndNoun(one, other) || verbAndNoun(other, one)) return true;
   // "saying" / "say", "crashes" / "crashed": one verb (where the tense matters, the date check has

@@ -9,6 +9,7 @@ import {
   DIRECTIONS,
   FILLER,
   IRREGULAR_ACTIONS,
+  lookupTable,
   MONTHS,
   NEGATIONS,
   NOT_ACTIONS,
@@ -171,12 +172,12 @@ function verbKey(word: string): string {
 }
 /** Words after which a noun-verb ("email", "text") is the request's verb. */
 const IMPERATIVE_LEADS = new Set(['please', 'you', 'and', 'then', 'pls', 'just', 'to']);
-const NOUN_VERBS: Readonly<Record<string, string>> = {
+const NOUN_VERBS: Readonly<Record<string, string>> = lookupTable({
   email: 'send', mail: 'send', text: 'send', message: 'send', dm: 'send', ping: 'send', slack: 'send',
   call: 'call', phone: 'call', ring: 'call', draft: 'draft', comment: 'comment', cc: 'cc',
   // Mostly nouns ("the expense report", "clear skies"), verbs only as the request's first word.
   report: 'flag', set: 'update', clear: 'dismiss',
-}; // prettier-ignore
+}); // prettier-ignore
 // Words that end the phrase a direction word points at.
 const PHRASE_BREAKS = new Set([
   'and',

@@ -13,30 +13,38 @@ export const NEGATIONS = new Set(
   ).split(' '),
 );
 
-export const MONTHS: Readonly<Record<string, string>> = {
+/**
+ * A word table without a prototype: a text's words are looked up in these, and "constructor" or
+ * "__proto__" must find nothing (on a plain object they find Object's own members).
+ */
+export function lookupTable(entries: Record<string, string>): Readonly<Record<string, string>> {
+  return Object.freeze(Object.assign(Object.create(null) as Record<string, string>, entries));
+}
+
+export const MONTHS: Readonly<Record<string, string>> = lookupTable({
   january: 'jan', february: 'feb', march: 'mar', april: 'apr', may: 'may', june: 'jun', july: 'jul',
   august: 'aug', september: 'sep', october: 'oct', november: 'nov', december: 'dec',
   jan: 'jan', feb: 'feb', mar: 'mar', apr: 'apr', jun: 'jun', jul: 'jul', aug: 'aug', sep: 'sep',
   sept: 'sep', oct: 'oct', nov: 'nov', dec: 'dec',
-}; // prettier-ignore
+}); // prettier-ignore
 /** Months that are also common words: dates only when capitalised mid-sentence or next to a number. */
 export const AMBIGUOUS_MONTHS = new Set(['may', 'march', 'mar', 'jan', 'jun', 'dec', 'sep', 'oct', 'nov']);
 
-export const WEEKDAYS: Readonly<Record<string, string>> = {
+export const WEEKDAYS: Readonly<Record<string, string>> = lookupTable({
   monday: 'mon', tuesday: 'tue', wednesday: 'wed', thursday: 'thu', friday: 'fri', saturday: 'sat',
   sunday: 'sun', mondays: 'mon', tuesdays: 'tue', wednesdays: 'wed', thursdays: 'thu', fridays: 'fri',
   saturdays: 'sat', sundays: 'sun', mon: 'mon', tue: 'tue', tues: 'tue', wed: 'wed', thu: 'thu',
   thur: 'thu', thurs: 'thu', fri: 'fri', sat: 'sat', sun: 'sun',
-}; // prettier-ignore
+}); // prettier-ignore
 /** Weekday abbreviations that are also words: dates only when capitalised. */
 export const AMBIGUOUS_WEEKDAYS = new Set(['mon', 'wed', 'sat', 'sun']);
 
 /** Words that name a day or a part of one, relative to now. */
-export const RELATIVE_DATES: Readonly<Record<string, string>> = {
+export const RELATIVE_DATES: Readonly<Record<string, string>> = lookupTable({
   today: 'today', tonight: 'tonight', tomorrow: 'tomorrow', tmrw: 'tomorrow', tmr: 'tomorrow',
   yesterday: 'yesterday', morning: 'morning', afternoon: 'afternoon', evening: 'evening', noon: '12:00',
   midnight: '00:00', weekend: 'weekend', weekday: 'weekday', weekdays: 'weekday', now: 'now',
-}; // prettier-ignore
+}); // prettier-ignore
 /** `next week`, `last month`…: the pair is the date. */
 export const DATE_MODIFIERS = new Set(['next', 'last', 'this', 'previous', 'coming']);
 export const DATE_UNITS = new Set([
@@ -51,7 +59,7 @@ export const DATE_UNITS = new Set([
   'minute',
 ]);
 
-export const NUMBER_WORDS: Readonly<Record<string, string>> = {
+export const NUMBER_WORDS: Readonly<Record<string, string>> = lookupTable({
   zero: '0', one: '1', two: '2', three: '3', four: '4', five: '5', six: '6', seven: '7', eight: '8',
   nine: '9', ten: '10', eleven: '11', twelve: '12', thirteen: '13', fourteen: '14', fifteen: '15',
   sixteen: '16', seventeen: '17', eighteen: '18', nineteen: '19', twenty: '20', thirty: '30',
@@ -59,10 +67,10 @@ export const NUMBER_WORDS: Readonly<Record<string, string>> = {
   thousand: '1000', million: '1000000', billion: '1000000000', dozen: '12', half: '0.5',
   first: '1', second: '2', third: '3', fourth: '4', fifth: '5', sixth: '6', seventh: '7',
   eighth: '8', ninth: '9', tenth: '10', twice: '2', once: '1', double: '2', triple: '3',
-}; // prettier-ignore
+}); // prettier-ignore
 
 /** Units after (or currency signs before) a number, by their canonical name. */
-export const UNITS: Readonly<Record<string, string>> = {
+export const UNITS: Readonly<Record<string, string>> = lookupTable({
   '%': '%', percent: '%', pct: '%', $: 'usd', usd: 'usd', dollar: 'usd', dollars: 'usd', '€': 'eur',
   eur: 'eur', euro: 'eur', euros: 'eur', '£': 'gbp', gbp: 'gbp', pound: 'gbp', pounds: 'gbp',
   '¥': 'jpy', yen: 'jpy', km: 'km', kilometer: 'km', kilometers: 'km', kilometre: 'km',
@@ -73,13 +81,13 @@ export const UNITS: Readonly<Record<string, string>> = {
   h: 'h', hr: 'h', hrs: 'h', hour: 'h', hours: 'h', day: 'd', days: 'd', week: 'w', weeks: 'w',
   month: 'mo', months: 'mo', year: 'y', years: 'y', yr: 'y', yrs: 'y', kb: 'kb', mb: 'mb', gb: 'gb',
   tb: 'tb', c: 'c', celsius: 'c', f: 'f', fahrenheit: 'f', k: 'k', x: 'x', times: 'x',
-}; // prettier-ignore
+}); // prettier-ignore
 
 /**
  * Action verbs by class: rewordings within a class are the same action ("delete" = "remove"); two
  * classes are two requests ("merge" vs "revert"). Inflections are derived.
  */
-export const ACTION_CLASSES: Readonly<Record<string, string>> = {
+export const ACTION_CLASSES: Readonly<Record<string, string>> = lookupTable({
   approve: 'approve accept greenlight',
   reject: 'reject decline deny refuse',
   close: 'close resolve solve shut',
@@ -185,15 +193,15 @@ export const ACTION_CLASSES: Readonly<Record<string, string>> = {
   drain: 'drain',
   fulfill: 'fulfill fulfil',
   reorder: 'reorder',
-};
+});
 /** Two-word actions ("turn on"), by class. */
-export const ACTION_PHRASES: Readonly<Record<string, string>> = {
+export const ACTION_PHRASES: Readonly<Record<string, string>> = lookupTable({
   'turn on': 'enable', 'switch on': 'enable', 'turn off': 'disable', 'switch off': 'disable',
   'roll back': 'revert', 'call off': 'cancel', 'set up': 'create', 'opt out': 'unsubscribe',
   'sign up': 'subscribe', 'look up': 'read', 'get rid': 'delete', 'reply all': 'reply-all',
   'stop sharing': 'revoke', 'write off': 'writeoff', 'bump up': 'increase', 'spin up': 'create',
   'carbon copy': 'cc',
-}; // prettier-ignore
+}); // prettier-ignore
 /** Derived forms that are mostly nouns ("the booking", "a listing"): not read as actions. */
 export const NOT_ACTIONS = new Set([
   'booking',
@@ -211,20 +219,20 @@ export const NOT_ACTIONS = new Set([
   'order',
 ]);
 /** Past forms the derivation cannot produce. */
-export const IRREGULAR_ACTIONS: Readonly<Record<string, string>> = {
+export const IRREGULAR_ACTIONS: Readonly<Record<string, string>> = lookupTable({
   sent: 'send', sold: 'sell', bought: 'buy', made: 'create', found: 'read', saw: 'read', seen: 'read',
   began: 'start', begun: 'start', undid: 'revert', undone: 'revert', shown: 'read', shut: 'close',
-}; // prettier-ignore
+}); // prettier-ignore
 
 /** Quantifiers and owners by class: "every message" is not "my messages". */
-export const SCOPE_WORDS: Readonly<Record<string, string>> = {
+export const SCOPE_WORDS: Readonly<Record<string, string>> = lookupTable({
   all: 'all', every: 'all', each: 'all', everything: 'all', everyone: 'all', everybody: 'all',
   entire: 'all', whole: 'all', my: 'mine', mine: 'mine', myself: 'mine', our: 'ours', ours: 'ours',
   their: 'theirs', theirs: 'theirs', his: 'theirs', her: 'theirs', any: 'any', anything: 'any',
   anyone: 'any', anybody: 'any', some: 'some', something: 'someone', someone: 'someone', several: 'some',
   only: 'only', solely: 'only', this: 'this', these: 'this', few: 'some', both: 'both',
   either: 'either', nothing: 'none', none: 'none', nobody: 'none', latest: 'one', newest: 'one', oldest: 'one', last: 'one', single: 'one',
-}; // prettier-ignore
+}); // prettier-ignore
 
 /** Opposites: one text saying one and the other the other points the request the other way. */
 export const OPPOSITES: readonly (readonly [string, string])[] = [
@@ -247,11 +255,11 @@ export const OPPOSITES: readonly (readonly [string, string])[] = [
 export const NEGATING_PREFIXES = ['un', 'non', 'dis', 'de', 'in', 'im'] as const;
 
 /** Direction words by role; `to`'s left neighbour is the origin. */
-export const DIRECTIONS: Readonly<Record<string, string>> = {
+export const DIRECTIONS: Readonly<Record<string, string>> = lookupTable({
   from: 'from', since: 'from', to: 'to', into: 'to', onto: 'to', towards: 'to', toward: 'to',
   until: 'to', till: 'to', before: 'before', after: 'after', above: 'above', below: 'below',
   against: 'against', versus: 'against', vs: 'against', '→': 'to', '->': 'to', '=>': 'to',
-}; // prettier-ignore
+}); // prettier-ignore
 
 /** Words skipped when finding what a direction word points at. */
 export const FILLER = new Set(

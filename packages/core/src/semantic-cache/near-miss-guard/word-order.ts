@@ -1,5 +1,5 @@
 import { actionOf, type MeaningMarkers } from './meaning-markers.js';
-import { DETERMINERS, FILLER, NEGATIONS, NOT_NAMES, SCOPE_WORDS } from './vocabulary.js';
+import { DETERMINERS, FILLER, lookupTable, NEGATIONS, NOT_NAMES, SCOPE_WORDS } from './vocabulary.js';
 
 /**
  * Rules on word order: the same words, but who does what to whom, or which thing goes where, has
@@ -40,7 +40,7 @@ const names = (word: string) =>
 
 // "Is revenue higher than expenses" / "Are expenses higher than revenue": the verb agrees with
 // whichever thing comes first.
-const BE: Readonly<Record<string, string>> = { is: 'are', was: 'were' };
+const BE: Readonly<Record<string, string>> = lookupTable({ is: 'are', was: 'were' });
 const withAgreement = (words: readonly string[]) => words.map((word) => BE[word] ?? word);
 
 /**
