@@ -216,6 +216,14 @@ export function singularOrPluralForms(word: string): string[] {
   return forms;
 }
 
+/** The present forms of a verb in the past ("arrived" → arrives, arrive… ; "used" → uses), for set lookups. */
+export function presentFormsOf(past: string): string[] {
+  if (!past.endsWith('d')) return [];
+  const forms = [`${past.slice(0, -1)}s`];
+  if (past.endsWith('ed')) forms.push(`${past.slice(0, -2)}es`);
+  return forms;
+}
+
 // Words with a meaning of their own that are one edit from another such word ("sent" / "send"):
 // never corrected into each other.
 const MEANINGFUL = new Set([

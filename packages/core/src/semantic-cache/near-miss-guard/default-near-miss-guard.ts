@@ -1,4 +1,10 @@
-import { alignPair, singularAndPlural, singularOrPluralForms, tensesOfOneVerb } from './align-pair.js';
+import {
+  alignPair,
+  presentFormsOf,
+  singularAndPlural,
+  singularOrPluralForms,
+  tensesOfOneVerb,
+} from './align-pair.js';
 import { COORDINATING, isContent, rolesSwapped, tradedPlaces } from './word-order.js';
 import { actionOf, meaningMarkers, type MeaningMarkers, requestedActionOf } from './meaning-markers.js';
 import {
@@ -164,6 +170,7 @@ function actionsDiffer(left: MeaningMarkers, right: MeaningMarkers): boolean {
 }
 
 const NARROWING_SCOPES = new Set(['some', 'only', 'this']);
+const FIRST_PERSON_OWNERS = new Set(['i', 'we', 'us']);
 // What a team shares in its tools: "open PRs" are everyone's, "my open PRs" mine.
 const SHARED_WORK = new Set(
   (
@@ -193,7 +200,7 @@ function scopesDiffer(left: MeaningMarkers, right: MeaningMarkers): boolean {
     // "What PRs do I have open" / "list my open PRs": the first person owns them there too ("show
     // me", "give me" only ask).
     const firstPerson = other.sequence.some(
-      (word, index) => ['i', 'we', 'us'].includes(word) || (word === 'me' && index > 1),
+      (word, index) => FIRST_PERSON_OWNERS.has(word) || (word === 'me' && index > 1),
     );
     if (firstPerson) return false;
     // The plural must be in the phrase "my" opens ("my open PRs"; not "my train to Brussels").
@@ -394,7 +401,7 @@ function substitution(left: MeaningMarkers, right: MeaningMarkers): [string, str
   const [one, other] = [removed[0]!, added[0]!];
   // "spin up" / "provision": a two-word action is its class.
   const phrased = (markers: MeaningMarkers, head: string, word: string) =>
-    markers.phraseHeads.get(head) !== undefined && markers.phraseHeads.get(head) === actionOf(word);
+    markers.actionInPhrase.get(head) !== undefined && markers.actionInPhrase.get(head) === actionOf(word);
   if (phrased(left, one, other) || phrased(right, other, one)) return undefined;
   return related(one, other) ? undefined : [one, other];
 }
@@ -515,8 +522,14 @@ function tensesDiffer(left: MeaningMarkers, right: MeaningMarkers): boolean {
   const { removed, added } = wordDifference(left.sequence, right.sequence);
   const auxiliaries = (one: string[], other: string[]) =>
     one.some((word) => PAST_AUXILIARIES.has(word)) && other.some((word) => PRESENT_AUXILIARIES.has(word));
+  // Set lookups: long texts stay linear.
+  const inOtherTense = (one: string[], other: string[]) => {
+    const others = new Set(other);
+    return one.some((word) => presentFormsOf(word).some((form) => others.has(form)));
+  };
   return (
-    removed.some((word) => added.some((other) => tensesOfOneVerb(word, other))) ||
+    inOtherTense(removed, added) ||
+    inOtherTense(added, removed) ||
     auxiliaries(removed, added) ||
     auxiliaries(added, removed)
   );

@@ -65,7 +65,7 @@ export interface MeaningMarkers {
    * Words that name an action with the words around them → its class ("spin" of "spin up" →
    * create, "mark" of "mark … as done" → close).
    */
-  phraseHeads: Map<string, string>;
+  actionInPhrase: Map<string, string>;
 }
 
 // Spans that are one named thing whatever they contain (numbers in a URL are not quantities), read
@@ -247,6 +247,12 @@ const YES_NO_OPENERS = new Set(
 const DONE = new Set(['done', 'complete', 'completed', 'finished', 'resolved', 'closed', 'solved', 'fixed']);
 const FLAGGED = new Set(['urgent', 'important', 'flagged']);
 const MARKED_STATES = new Set([...DONE, ...FLAGGED, 'read', 'unread', 'spam', 'tentative']);
+/** The action of marking something with `state`: done is closing, urgent flagging, others their own or an update. */
+function markAction(state: string): string {
+  if (DONE.has(state)) return 'close';
+  if (FLAGGED.has(state)) return 'flag';
+  return MARKED_STATES.has(state) ? `mark ${state}` : 'update';
+}
 /** The action of "mark" by the state it marks with ("mark ENG-3 as done", "mark the thread read"), if it says one. */
 function markedAs(lower: readonly string[], at: number): string | undefined {
   for (let index = at + 1; index < lower.length && index <= at + 8; index++) {
@@ -259,16 +265,7 @@ function markedAs(lower: readonly string[], at: number): string | undefined {
             .slice(index + 1, index + 4)
             .find((next) => !FILLER.has(next) && next !== 'being' && !/^\p{L}{3,}ly$/u.test(next))
         : word;
-    if (word === 'as' || MARKED_STATES.has(word))
-      return state === undefined
-        ? undefined
-        : !MARKED_STATES.has(state)
-          ? 'update'
-          : DONE.has(state)
-            ? 'close'
-            : FLAGGED.has(state)
-              ? 'flag'
-              : `mark ${state}`;
+    if (word === 'as' || MARKED_STATES.has(word)) return state === undefined ? undefined : markAction(state);
   }
   return undefined;
 }
@@ -320,7 +317,7 @@ export function meaningMarkers(input: string): MeaningMarkers {
     byOrTo: new Map(),
     namedNumbers: new Map(),
     asksWhether: false,
-    phraseHeads: new Map(),
+    actionInPhrase: new Map(),
   };
   let text = input.normalize('NFKC');
   // Each named span leaves one plain word behind, so "`a` to `b`" still reads as a direction.
@@ -511,11 +508,11 @@ export function meaningMarkers(input: string): MeaningMarkers {
     const named = DETERMINERS.has(lower[index - 1] ?? '') || index === phraseEndsAt;
     if (phrase) {
       phraseEndsAt = index + 1;
-      markers.phraseHeads.set(word, phrase);
+      markers.actionInPhrase.set(word, phrase);
     }
     const marked = word === 'mark' && !named ? markedAs(lower, index) : undefined;
     const namedByPhrase = marked ?? setsUp;
-    if (namedByPhrase) markers.phraseHeads.set(word, namedByPhrase);
+    if (namedByPhrase) markers.actionInPhrase.set(word, namedByPhrase);
     const action = named
       ? undefined
       : (marked ?? setsUp ?? phrase ?? ACTION_FORMS.get(word) ?? (imperative ? NOUN_VERBS[word] : undefined));

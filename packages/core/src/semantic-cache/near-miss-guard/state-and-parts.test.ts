@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { oneEditApart, singularAndPlural, singularOrPluralForms, tensesOfOneVerb } from './align-pair.js';
+import {
+  oneEditApart,
+  presentFormsOf,
+  singularAndPlural,
+  singularOrPluralForms,
+  tensesOfOneVerb,
+} from './align-pair.js';
 import { checkMeaning } from './default-near-miss-guard.js';
 import { meaningMarkers } from './meaning-markers.js';
 import { isContent } from './word-order.js';
@@ -41,6 +47,9 @@ describe('the guard on states, parts and lettered names', () => {
         expect(tensesOfOneVerb(`${stem}ed`, `${stem}es`)).toBe(true);
         expect(tensesOfOneVerb(`${stem}es`, `${stem}ed`)).toBe(true);
         expect(tensesOfOneVerb(`${stem}ed`, `${stem}er`)).toBe(false);
+        // The set lookup's forms are exactly the pairs tensesOfOneVerb reads.
+        expect(presentFormsOf(`${stem}ed`)).toContain(`${stem}es`);
+        for (const form of presentFormsOf(`${stem}ed`)) expect(tensesOfOneVerb(`${stem}ed`, form)).toBe(true);
         expect(refused(`the parcel that ${stem}ed on Friday`, `the parcel that ${stem}es on Friday`)).toBe(
           true,
         );
