@@ -140,12 +140,20 @@ async function throughPlainLoop(prefix: string): Promise<void> {
     limiter: new RedisRateLimiter({
       ...base,
       limits: [
-        { name: 'rpm', scope: 'user', algorithm: 'fixed-window', limit: 100, windowMs: 60_000 },
+        {
+          name: 'rpm',
+          scope: 'user',
+          algorithm: 'fixed-window',
+          anchor: 'first-hit',
+          limit: 100,
+          windowMs: 60_000,
+        },
         {
           name: 'tpm',
           scope: 'user',
           unit: 'tokens',
           algorithm: 'fixed-window',
+          anchor: 'first-hit',
           limit: 1e6,
           windowMs: 60_000,
         },

@@ -22,12 +22,20 @@ async function primitives(requestsPerMinute = 10): Promise<Primitives> {
     limiter: new RedisRateLimiter({
       ...base,
       limits: [
-        { name: 'rpm', scope: 'user', algorithm: 'fixed-window', limit: requestsPerMinute, windowMs: 60_000 },
+        {
+          name: 'rpm',
+          scope: 'user',
+          algorithm: 'fixed-window',
+          anchor: 'first-hit',
+          limit: requestsPerMinute,
+          windowMs: 60_000,
+        },
         {
           name: 'tpm',
           scope: 'user',
           unit: 'tokens',
           algorithm: 'fixed-window',
+          anchor: 'first-hit',
           limit: 100_000,
           windowMs: 60_000,
         },

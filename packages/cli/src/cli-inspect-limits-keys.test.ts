@@ -22,8 +22,22 @@ async function seedAsMiddleware(): Promise<void> {
     limits: [
       // A day's window: seeding on a loaded machine takes seconds, and a minute's window could
       // split the two counted calls across a boundary (1 + 1 instead of 2).
-      { name: 'rpm', scope: 'user', algorithm: 'fixed-window', limit: 20, windowMs: 86_400_000 },
-      { name: 'rpm', scope: 'tenant', algorithm: 'fixed-window', limit: 600, windowMs: 86_400_000 },
+      {
+        name: 'rpm',
+        scope: 'user',
+        algorithm: 'fixed-window',
+        anchor: 'first-hit',
+        limit: 20,
+        windowMs: 86_400_000,
+      },
+      {
+        name: 'rpm',
+        scope: 'tenant',
+        algorithm: 'fixed-window',
+        anchor: 'first-hit',
+        limit: 600,
+        windowMs: 86_400_000,
+      },
     ],
   });
   const key = (tenant: string, user: string) => ({

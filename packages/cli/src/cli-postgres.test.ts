@@ -108,7 +108,16 @@ describe.runIf(requiresPostgres('tristack --postgres-url'))('tristack --postgres
     const limiter = new PostgresRateLimiter({
       pool: postgres.pool,
       name: 'api',
-      limits: [{ name: 'rpm', scope: 'user', algorithm: 'fixed-window', limit: 10, windowMs: 60_000 }],
+      limits: [
+        {
+          name: 'rpm',
+          scope: 'user',
+          algorithm: 'fixed-window',
+          anchor: 'first-hit',
+          limit: 10,
+          windowMs: 60_000,
+        },
+      ],
     });
     for (let call = 0; call < 3; call += 1) await limiter.limit({ user: 'erin' });
     const json = await tristack('inspect', 'limits', 'erin', '--json');

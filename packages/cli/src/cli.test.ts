@@ -434,7 +434,14 @@ describe('tristack inspect limits / breakers / cache (the binary, state seeded b
       client: redis.client,
       name: 'api',
       limits: [
-        { name: 'rpm', scope: 'user', algorithm: 'fixed-window', limit: 10, windowMs: 60_000 },
+        {
+          name: 'rpm',
+          scope: 'user',
+          algorithm: 'fixed-window',
+          anchor: 'first-hit',
+          limit: 10,
+          windowMs: 60_000,
+        },
         { name: 'tpm', scope: 'user', algorithm: 'token-bucket', limit: 10, windowMs: 60_000 },
         { name: 'rpm', scope: 'tenant', algorithm: 'sliding-window', limit: 600, windowMs: 60_000 },
       ],

@@ -27,7 +27,9 @@ describe('clockSchema', () => {
       'InMemoryRateLimiter',
       () =>
         new InMemoryRateLimiter({
-          limits: [{ name: 'minute', algorithm: 'fixed-window', limit: 1, windowMs: 60_000 }],
+          limits: [
+            { name: 'minute', algorithm: 'fixed-window', anchor: 'first-hit', limit: 1, windowMs: 60_000 },
+          ],
           clock: notAClock,
         }),
     ],

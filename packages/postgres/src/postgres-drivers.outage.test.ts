@@ -31,7 +31,7 @@ describe.runIf(binaries)('Postgres drivers while their server is stopped and res
     const leases = new PostgresConversationLease({ pool });
     const limiter = new PostgresRateLimiter({
       pool,
-      limits: [{ name: 'r', algorithm: 'fixed-window', limit: 5, windowMs: 600_000 }],
+      limits: [{ name: 'r', algorithm: 'fixed-window', anchor: 'first-hit', limit: 5, windowMs: 600_000 }],
     });
     const breaker = new PostgresCircuitBreaker({
       pool,

@@ -130,7 +130,14 @@ describe('productionMiddleware failure paths', () => {
   it('a limiter whose store is down: fail-closed is an outage, not a rate limit; fail-open admits and audits it', async () => {
     const client = await redis.newClient();
     const limits = [
-      { name: 'rpm', scope: 'user' as const, algorithm: 'fixed-window' as const, limit: 5, windowMs: 60_000 },
+      {
+        name: 'rpm',
+        scope: 'user' as const,
+        algorithm: 'fixed-window' as const,
+        anchor: 'first-hit' as const,
+        limit: 5,
+        windowMs: 60_000,
+      },
     ];
     const closed = new RedisRateLimiter({ client, prefix: redis.prefix, limits, timeoutMs: 50 });
     const open = new RedisRateLimiter({

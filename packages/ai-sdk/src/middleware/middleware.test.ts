@@ -122,7 +122,7 @@ describe.each(['memory', 'redis'] as const)('AI SDK middleware with %s drivers',
 
   it('ends the call with a notice when the limiter denies, without calling the model', async () => {
     const limiter = drivers().limiter({
-      limits: [{ name: 'rpm', algorithm: 'fixed-window', limit: 1, windowMs: 60_000 }],
+      limits: [{ name: 'rpm', algorithm: 'fixed-window', anchor: 'first-hit', limit: 1, windowMs: 60_000 }],
     });
     const inner = scripted('m', answer('first'), answer('second'));
     const model = wrapLanguageModel({ model: inner, middleware: rateLimitMiddleware({ limiter }) });
@@ -137,7 +137,16 @@ describe.each(['memory', 'redis'] as const)('AI SDK middleware with %s drivers',
 
   it('throws RateLimitedError with onDenied throw, and refuses a per-user rule without a user', async () => {
     const limiter = drivers().limiter({
-      limits: [{ name: 'rpm', scope: 'user', algorithm: 'fixed-window', limit: 1, windowMs: 60_000 }],
+      limits: [
+        {
+          name: 'rpm',
+          scope: 'user',
+          algorithm: 'fixed-window',
+          anchor: 'first-hit',
+          limit: 1,
+          windowMs: 60_000,
+        },
+      ],
     });
     const model = wrapLanguageModel({
       model: scripted('m', answer('ok')),
@@ -153,7 +162,16 @@ describe.each(['memory', 'redis'] as const)('AI SDK middleware with %s drivers',
 
   it('reconciles the token reservation with the usage the model reports, streamed or not', async () => {
     const limiter = drivers().limiter({
-      limits: [{ name: 'tpm', unit: 'tokens', algorithm: 'fixed-window', limit: 10_000, windowMs: 60_000 }],
+      limits: [
+        {
+          name: 'tpm',
+          unit: 'tokens',
+          algorithm: 'fixed-window',
+          anchor: 'first-hit',
+          limit: 10_000,
+          windowMs: 60_000,
+        },
+      ],
     });
     const inner = scripted('m', answer('a', usage(30, 10)), answer('b', usage(50, 20)));
     const model = wrapLanguageModel({

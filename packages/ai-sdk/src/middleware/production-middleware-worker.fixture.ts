@@ -56,12 +56,20 @@ if (command === 'calls') {
   const limiter = new RedisRateLimiter({
     ...base,
     limits: [
-      { name: 'rph', scope: 'user', algorithm: 'fixed-window', limit, windowMs: 3_600_000 },
+      {
+        name: 'rph',
+        scope: 'user',
+        algorithm: 'fixed-window',
+        anchor: 'first-hit',
+        limit,
+        windowMs: 3_600_000,
+      },
       {
         name: 'tph',
         scope: 'user',
         unit: 'tokens',
         algorithm: 'fixed-window',
+        anchor: 'first-hit',
         limit: 1e9,
         windowMs: 3_600_000,
       },

@@ -31,7 +31,16 @@ const parts = () => ({
   auditLog: new InMemoryAuditLog(),
   cache: new InMemorySemanticCache({}),
   limiter: new InMemoryRateLimiter({
-    limits: [{ name: 'rpm', scope: 'user', algorithm: 'fixed-window', limit: 10, windowMs: 60_000 }],
+    limits: [
+      {
+        name: 'rpm',
+        scope: 'user',
+        algorithm: 'fixed-window',
+        anchor: 'first-hit',
+        limit: 10,
+        windowMs: 60_000,
+      },
+    ],
   }),
   breaker: new InMemoryCircuitBreaker({ consecutiveFailures: 1, failureRateThreshold: null, openMs: 60_000 }),
 });

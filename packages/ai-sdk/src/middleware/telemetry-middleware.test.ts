@@ -91,7 +91,9 @@ const streamParts = (): LanguageModelV3StreamPart[] => [
 
 function stack(model: MockLanguageModelV3, limit = 10) {
   const limiter = new InMemoryRateLimiter({
-    limits: [{ name: 'rpm', scope: 'user', algorithm: 'fixed-window', limit, windowMs: 60_000 }],
+    limits: [
+      { name: 'rpm', scope: 'user', algorithm: 'fixed-window', anchor: 'first-hit', limit, windowMs: 60_000 },
+    ],
   });
   return wrapLanguageModel({
     model,

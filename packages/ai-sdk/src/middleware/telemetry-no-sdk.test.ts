@@ -27,7 +27,16 @@ describe('AI SDK telemetry without an OpenTelemetry SDK', () => {
         auditLog,
         cache: new InMemorySemanticCache({}),
         limiter: new InMemoryRateLimiter({
-          limits: [{ name: 'rpm', scope: 'user', algorithm: 'fixed-window', limit: 3, windowMs: 60_000 }],
+          limits: [
+            {
+              name: 'rpm',
+              scope: 'user',
+              algorithm: 'fixed-window',
+              anchor: 'first-hit',
+              limit: 3,
+              windowMs: 60_000,
+            },
+          ],
         }),
       }),
     });

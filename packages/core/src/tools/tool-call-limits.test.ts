@@ -71,8 +71,22 @@ describe('defaultToolRateLimitKey', () => {
   it('keeps provider/tool splits apart and bounds long encoded keys to one limiter id', () => {
     const limiter = new InMemoryRateLimiter({
       limits: [
-        { name: 'per-tool', scope: 'tool', algorithm: 'fixed-window', limit: 1, windowMs: 1000 },
-        { name: 'per-user', scope: 'user', algorithm: 'fixed-window', limit: 1, windowMs: 1000 },
+        {
+          name: 'per-tool',
+          scope: 'tool',
+          algorithm: 'fixed-window',
+          anchor: 'first-hit',
+          limit: 1,
+          windowMs: 1000,
+        },
+        {
+          name: 'per-user',
+          scope: 'user',
+          algorithm: 'fixed-window',
+          anchor: 'first-hit',
+          limit: 1,
+          windowMs: 1000,
+        },
       ],
     });
     const left = defaultToolRateLimitKey(limiter, target({ userId: 'u' }, 'a:b', 'c')) as Record<
@@ -105,6 +119,7 @@ describe('defaultToolRateLimitKey never gives a bare id', () => {
         name: `per-${scope}`,
         scope,
         algorithm: 'fixed-window' as const,
+        anchor: 'first-hit' as const,
         limit: 1,
         windowMs: 60_000,
       })),

@@ -16,7 +16,16 @@ describe.each(['memory', 'redis'] as const)('audit of a rate-limited model call 
       const set = table[kind]();
       const auditLog = set.auditLog();
       const limiter = set.limiter({
-        limits: [{ name: 'rpm', scope: 'user', algorithm: 'fixed-window', limit: 1, windowMs: 60_000 }],
+        limits: [
+          {
+            name: 'rpm',
+            scope: 'user',
+            algorithm: 'fixed-window',
+            anchor: 'first-hit',
+            limit: 1,
+            windowMs: 60_000,
+          },
+        ],
       });
       const model = fakeModel().respond(new AIMessage('first')).respond(new AIMessage('second'));
       const agent = createAgent({

@@ -111,7 +111,7 @@ describe.each(['memory', 'redis'] as const)('createAgent middleware with %s driv
 
   it('ends the turn with a clear message when the limiter denies, without calling the model', async () => {
     const limiter = drivers().limiter({
-      limits: [{ name: 'rpm', algorithm: 'fixed-window', limit: 1, windowMs: 60_000 }],
+      limits: [{ name: 'rpm', algorithm: 'fixed-window', anchor: 'first-hit', limit: 1, windowMs: 60_000 }],
     });
     const model = fakeModel().respond(new AIMessage('first')).respond(new AIMessage('second'));
     const agent = createAgent({ model, middleware: [rateLimitMiddleware({ limiter })] });
@@ -200,7 +200,7 @@ describe.each(['memory', 'redis'] as const)('createAgent middleware with %s driv
     const set = drivers();
     const auditLog = set.auditLog();
     const limiter = set.limiter({
-      limits: [{ name: 'rpm', algorithm: 'fixed-window', limit: 1, windowMs: 60_000 }],
+      limits: [{ name: 'rpm', algorithm: 'fixed-window', anchor: 'first-hit', limit: 1, windowMs: 60_000 }],
     });
     const primary = fakeModel().respond(status(503)).respond(status(503)).respond(status(503));
     const backup = fakeModel().respond(new AIMessage('from backup'));

@@ -18,6 +18,7 @@ const oncePerMinute = (scope?: string) => ({
   name: `one-${scope ?? 'default'}`,
   ...(scope ? { scope } : {}),
   algorithm: 'fixed-window' as const,
+  anchor: 'first-hit' as const,
   limit: 1,
   windowMs: 60_000,
 });

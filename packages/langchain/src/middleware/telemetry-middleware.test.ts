@@ -45,7 +45,15 @@ interface Parts {
   queue: JobQueue;
 }
 
-const limits = [{ name: 'rpm', algorithm: 'fixed-window' as const, limit: 3, windowMs: 60_000 }];
+const limits = [
+  {
+    name: 'rpm',
+    algorithm: 'fixed-window' as const,
+    anchor: 'first-hit' as const,
+    limit: 3,
+    windowMs: 60_000,
+  },
+];
 const tripOnFirstFailure = { consecutiveFailures: 1, failureRateThreshold: null, openMs: 60_000 };
 
 const partsOf = {

@@ -75,7 +75,9 @@ describe('OTLP/HTTP export', () => {
         auditLog: new InMemoryAuditLog(),
         cache: new InMemorySemanticCache({}),
         limiter: new InMemoryRateLimiter({
-          limits: [{ name: 'rpm', algorithm: 'fixed-window', limit: 10, windowMs: 60_000 }],
+          limits: [
+            { name: 'rpm', algorithm: 'fixed-window', anchor: 'first-hit', limit: 10, windowMs: 60_000 },
+          ],
         }),
         retry: false,
       }),

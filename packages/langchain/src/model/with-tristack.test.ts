@@ -74,7 +74,14 @@ describe.each(['memory', 'redis'] as const)('withTristack identity with %s drive
       shareAcrossUsers: true,
       limiter: drivers.limiter({
         limits: [
-          { name: 'per-tenant', scope: 'tenant', algorithm: 'fixed-window', limit: 1, windowMs: 60_000 },
+          {
+            name: 'per-tenant',
+            scope: 'tenant',
+            algorithm: 'fixed-window',
+            anchor: 'first-hit',
+            limit: 1,
+            windowMs: 60_000,
+          },
         ],
       }),
     });
@@ -114,7 +121,16 @@ describe.each(['memory', 'redis'] as const)('withTristack identity with %s drive
     expect((await graphOf(cached).invoke(ask('hi'), config)).messages.at(-1)!.text).toBe('two');
     const limited = withTristack(fakeModel().respond(new AIMessage('never')), {
       limiter: drivers.limiter({
-        limits: [{ name: 'per-user', scope: 'user', algorithm: 'fixed-window', limit: 5, windowMs: 60_000 }],
+        limits: [
+          {
+            name: 'per-user',
+            scope: 'user',
+            algorithm: 'fixed-window',
+            anchor: 'first-hit',
+            limit: 5,
+            windowMs: 60_000,
+          },
+        ],
       }),
     });
     const error = await graphOf(limited)
