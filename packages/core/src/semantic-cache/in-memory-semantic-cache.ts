@@ -11,6 +11,7 @@ import {
 } from './semantic-cache-base.js';
 import { copyStats, countRejections, emptyStats } from './stats.js';
 import { InMemorySemanticCacheInspector } from './in-memory-semantic-cache-inspector.js';
+import { restartsTtl } from './ttl-restart.js';
 import type { SemanticCacheInspector } from './semantic-cache-inspector.js';
 import type {
   SemanticCacheInvalidateFilter,
@@ -218,7 +219,7 @@ export class InMemorySemanticCache extends SemanticCacheBase {
     refresh: boolean,
   ): SemanticCacheEntryHit {
     const now = this.clock.now();
-    if (refresh) entry.expiresAt = now + entry.ttlMs;
+    if (refresh && restartsTtl(now, entry.ttlMs, entry.expiresAt)) entry.expiresAt = now + entry.ttlMs;
     if (kind === 'exact') tenant.stats.exactHits++;
     else tenant.stats.semanticHits++;
     tenant.stats.tokensSaved += entry.tokens;

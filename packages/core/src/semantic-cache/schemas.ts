@@ -153,7 +153,11 @@ export const semanticCacheOptionsSchema = z
       .optional(),
     /** Entry time to live. @default 86_400_000 (one day) */
     ttlMs: ttlSchema.default(24 * 3600 * 1000),
-    /** A hit restarts the entry's TTL. @default true */
+    /**
+     * A hit restarts the entry's TTL, unless the last restart (or the store) was less than a tenth of
+     * the TTL ago, at most a minute: hits on a hot entry then write nothing to it (PostgreSQL
+     * restarts it on every hit). @default true
+     */
     refreshOnHit: z.boolean().default(true),
     /**
      * Requests with `sampling.temperature` above this are neither stored nor looked up: the caller

@@ -131,7 +131,7 @@ export interface SemanticCacheLookupOptions {
 }
 
 export interface SemanticCacheStoreOptions {
-  /** This entry's time to live; refreshed on every hit when `refreshOnHit` is on. @default the cache's `ttlMs` */
+  /** This entry's time to live; restarted by hits when `refreshOnHit` is on. @default the cache's `ttlMs` */
   ttlMs?: number;
   /** Token usage of the call, when `response.usage` does not carry it. */
   usage?: TokenUsage;

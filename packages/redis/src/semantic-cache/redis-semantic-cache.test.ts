@@ -203,26 +203,45 @@ describe('RedisSemanticCache on Redis', () => {
     const outliveEntry = async () => {
       for (const key of scopeKeys) expect(await expiry(key)).toBeGreaterThanOrEqual(await expiry(entry));
     };
+    // Time passing for the entry: its expiry and its recorded restart move back by ms (a hit within
+    // min(TTL / 10, 1 min) of the last restart leaves the TTL as it is).
+    const elapse = async (ms: number) => {
+      const at = (await expiry(entry)) - ms;
+      await redis.client.sendCommand(['PEXPIREAT', entry, String(at)]);
+      await redis.client.hSet(entry, 'expires', String(at));
+    };
     // The store set the scope keys one TTL (at most an hour) past the entry, and recorded that horizon.
     const created = Number(await redis.client.hGet(entry, 'created'));
     expect(await keysUntil()).toBe(created + 2 * ttlMs);
+    expect(Number(await redis.client.hGet(entry, 'expires'))).toBe(await expiry(entry));
     for (const key of scopeKeys) expect(await expiry(key)).toBeGreaterThanOrEqual(await keysUntil());
-    // A hit inside the horizon refreshes the entry and leaves the scope keys as they are.
+    // A hit moments after the store reads and counts only: the entry's TTL is as the store set it.
+    const stored = await expiry(entry);
     let inner = await scriptCommands(redis, () => cache.lookup(request));
+    expect(inner.filter((name) => /^(pexpireat|zadd)$/i.test(name))).toEqual([]);
+    expect(await expiry(entry)).toBe(stored);
+    // A tenth of the TTL later, a hit inside the horizon restarts the entry and leaves the scope keys
+    // as they are.
+    await elapse(ttlMs / 10);
+    inner = await scriptCommands(redis, () => cache.lookup(request));
     expect(inner.filter((name) => /^pexpireat$/i.test(name))).toEqual([]);
+    expect(await expiry(entry)).toBeGreaterThan(stored);
+    expect(Number(await redis.client.hGet(entry, 'expires'))).toBe(await expiry(entry));
     await outliveEntry();
-    // The vector set is lengthened on every hit, horizon or not: another embedder's instance may
+    // The vector set is lengthened on every restart, horizon or not: another embedder's instance may
     // have moved the entry's horizon past what this embedder's set was given.
     const vectorsKey = scopeKeys.find((k) => k.includes(':vectors:'));
     if (vectorsKey) {
       await redis.client.sendCommand(['PEXPIREAT', vectorsKey, String((await now()) + 5_000)]);
+      await elapse(ttlMs / 10);
       await cache.lookup(request);
       expect(await expiry(vectorsKey)).toBeGreaterThanOrEqual(await expiry(entry));
     }
-    // Time passing, as the scope sees it: its keys are due before a refreshed entry would be.
+    // Time passing, as the scope sees it: its keys are due before a restarted entry would be.
     const soon = (await now()) + 5_000;
     for (const key of scopeKeys) await redis.client.sendCommand(['PEXPIREAT', key, String(soon)]);
     await redis.client.hSet(entry, 'keysUntil', String(soon));
+    await elapse(ttlMs / 10);
     inner = await scriptCommands(redis, () => cache.lookup(request));
     // One PEXPIREAT … GT each: index, scopes hash (the vector set is lengthened on every hit).
     expect(inner.filter((name) => /^pexpireat$/i.test(name))).toHaveLength(2);
@@ -233,6 +252,7 @@ describe('RedisSemanticCache on Redis', () => {
     // An entry stored before keysUntil existed lengthens them on its first hit.
     for (const key of scopeKeys) await redis.client.sendCommand(['PEXPIREAT', key, String(soon)]);
     await redis.client.hDel(entry, 'keysUntil');
+    await elapse(ttlMs / 10);
     expect(await cache.lookup(request)).toMatchObject({ hit: true, kind: 'exact' });
     await outliveEntry();
     expect(await keysUntil()).toBeGreaterThan(soon);
@@ -280,18 +300,27 @@ describe.runIf(vectorSets)('RedisSemanticCache on Vector Sets', () => {
     };
   }
 
-  it('with a local embedder, looks both tiers up in one round trip, a hit in 10 commands inside the script', async () => {
+  it('with a local embedder, looks both tiers up in one round trip, a hit in 6 commands inside the script (11 when it restarts the TTL)', async () => {
     const connection = recordingConnection(redis.client);
     const cache = await RedisSemanticCache.create({ client: connection });
     expect(cache.embedder.local).toBe(true);
     await cache.store(ask('How do I reset my password?'), answer('reset'));
+    const [entry] = (await redis.client.keys('*:entry:*')) as string[];
     // Loads the script and starts the day's stats TTL, so the steady state shows below.
     await cache.lookup(ask('how can I reset my password'));
     const cases = [
-      ['how can I reset my password please', 'semantic'],
-      ['How do I reset my password?', 'exact'],
+      ['how can I reset my password please', 'semantic', false],
+      ['How do I reset my password?', 'exact', false],
+      ['how can I reset my password please', 'semantic', true],
+      ['How do I reset my password?', 'exact', true],
     ] as const;
-    for (const [text, kind] of cases) {
+    for (const [text, kind, restarts] of cases) {
+      if (restarts) {
+        // Two hours after the last restart (TTL one day): the hit restarts it.
+        const at = Number(await redis.client.sendCommand(['PEXPIRETIME', entry!])) - 7_200_000;
+        await redis.client.sendCommand(['PEXPIREAT', entry!, String(at)]);
+        await redis.client.hSet(entry!, 'expires', String(at));
+      }
       connection.clear();
       let result: unknown;
       const inner = await scriptCommands(redis, async () => {
@@ -299,14 +328,16 @@ describe.runIf(vectorSets)('RedisSemanticCache on Vector Sets', () => {
       });
       expect(result).toMatchObject({ hit: true, kind, response: answer('reset') });
       expect(connection.names()).toEqual(['EVALSHA']);
-      // Semantic: HMGET (exact tier), VSIM, HMGET (the one candidate near enough to matter),
-      // PEXPIRETIME (the entry's expiry, for a take-back), TIME, HMGET + HSET (every counter),
-      // PEXPIRE + ZADD (the entry), PEXPIRE … GT (this embedder's vector set). The scope's index and
-      // scopes hash outlive the entry already (keysUntil): untouched.
+      // Semantic: HMGET (exact tier), VSIM, HMGET (the one candidate near enough to matter), TIME,
+      // HMGET + HSET (every counter). Restarting the TTL adds PEXPIRETIME (the entry's expiry, for a
+      // take-back), PEXPIRE + ZADD + HSET (the entry, its index score, its 'expires') and
+      // PEXPIRE … GT (this embedder's vector set); the scope's index and scopes hash outlive the
+      // entry already (keysUntil): untouched.
       // Exact: the same without VSIM, the candidate and PEXPIRETIME.
-      const expected = kind === 'semantic' ? 10 : 7;
-      expect(inner).toHaveLength(expected);
+      const expected = { semantic: restarts ? 11 : 6, exact: restarts ? 8 : 4 }[kind];
+      expect(inner, `${kind}, restarts: ${restarts}`).toHaveLength(expected);
       expect(inner.filter((name) => /^(pttl|pexpireat)$/i.test(name))).toEqual([]);
+      expect(inner.filter((name) => /^pexpire$/i.test(name)).length > 0).toBe(restarts);
     }
     // Without refreshOnHit a semantic hit reads and counts only: EVALSHA + 6.
     const reading = await RedisSemanticCache.create({ client: connection, refreshOnHit: false });
@@ -319,10 +350,10 @@ describe.runIf(vectorSets)('RedisSemanticCache on Vector Sets', () => {
     expect(inner).toHaveLength(6);
     // The hits were counted once each, the speculative one included.
     expect(await cache.stats({ tenant: 'tenant-a' })).toMatchObject({
-      lookups: 5,
-      exactHits: 1,
-      semanticHits: 4,
-      tokensSaved: 5 * 150,
+      lookups: 7,
+      exactHits: 2,
+      semanticHits: 5,
+      tokensSaved: 7 * 150,
     });
   });
 
@@ -363,6 +394,7 @@ describe.runIf(vectorSets)('RedisSemanticCache on Vector Sets', () => {
     const expiresAt = Date.now() + 5000;
     await redis.client.sendCommand(['PEXPIREAT', key!, String(expiresAt)]);
     await redis.client.sendCommand(['ZADD', index!, 'XX', String(expiresAt), id]);
+    await redis.client.hSet(key!, 'expires', String(expiresAt));
     const refusing = await RedisSemanticCache.create({
       client: redis.client,
       ttlMs: 60_000,
@@ -375,6 +407,7 @@ describe.runIf(vectorSets)('RedisSemanticCache on Vector Sets', () => {
       });
     expect(Number(await redis.client.sendCommand(['PEXPIRETIME', key!]))).toBe(expiresAt);
     expect(Number(await redis.client.sendCommand(['ZSCORE', index!, id]))).toBe(expiresAt);
+    expect(Number(await redis.client.hGet(key!, 'expires'))).toBe(expiresAt);
     // An accepted hit refreshes it as before.
     expect(await cache.lookup(ask('how can I reset my password', { tenant }))).toMatchObject({ hit: true });
     expect(Number(await redis.client.sendCommand(['PEXPIRETIME', key!]))).toBeGreaterThan(expiresAt + 50_000);
@@ -396,7 +429,7 @@ describe.runIf(vectorSets)('RedisSemanticCache on Vector Sets', () => {
     for (const each of [key, ...scopeKeys])
       await redis.client.sendCommand(['PEXPIREAT', each, String(expiresAt)]);
     await redis.client.sendCommand(['ZADD', index, 'XX', String(expiresAt), id]);
-    await redis.client.hSet(key, 'keysUntil', String(expiresAt));
+    await redis.client.hSet(key, { keysUntil: String(expiresAt), expires: String(expiresAt) });
     const refusing = await RedisSemanticCache.create({
       client: redis.client,
       ttlMs: 60_000,

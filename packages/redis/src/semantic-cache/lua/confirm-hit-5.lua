@@ -1,8 +1,8 @@
 --[[
   Second step of a semantic lookup, after the client's near-miss guard: counts the candidates it
   turned down, takes back a hit the lookup counted ahead of the guard that the guard then turned
-  down (its counts, and its entry's expiry and index score as they were before the lookup
-  refreshed them, unless something refreshed the entry since; the scope's keys, if the lookup
+  down (its counts, and its entry's expiry, 'expires' and index score as they were before the
+  lookup restarted them, unless something restarted the entry since; the scope's keys, if the lookup
   lengthened them, stay lengthened), then re-checks the chosen entry, refreshes it and counts the hit.
 
   KEYS[1] entry    HASH of ENTRY_FIELDS
@@ -12,7 +12,7 @@
   KEYS[5] vectors  the scope's vector set (the entry again for RediSearch)
 
   ARGV[1] scope digest
-  ARGV[2] refresh TTLs: '1' | '0'
+  ARGV[2] restart TTLs: '1' | '0' (see renews)
   ARGV[3] entry id ('' = no hit: only count the rejections)
   ARGV[4] take back a hit counted ahead: '1' | '0'
   ARGV[5] its tokens
@@ -48,9 +48,11 @@ if ARGV[4] == '1' then
     local previous = tonumber(ARGV[9])
     if previous < 0 then
       redis.call('PERSIST', ARGV[7])
+      redis.call('HDEL', ARGV[7], 'expires')
     else
       redis.call('PEXPIREAT', ARGV[7], previous)
       redis.call('ZADD', KEYS[3], 'XX', previous, ARGV[8])
+      redis.call('HSET', ARGV[7], 'expires', ARGV[9])
     end
   end
 end
@@ -59,7 +61,7 @@ local found = fields[1] and fields[1] == ARGV[1]
 local now = (#names > 0 or found) and nowMs() or 0
 local age
 if found then
-  if ARGV[2] == '1' then
+  if renews(ARGV[2], now, fields) then
     refreshTtls(KEYS[1], ARGV[3], tonumber(fields[4]), now, KEYS[3], KEYS[5], KEYS[4], fields[7])
   end
   add('semanticHits', 1)

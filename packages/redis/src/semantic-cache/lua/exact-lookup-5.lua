@@ -8,7 +8,7 @@
   KEYS[5] scopes   HASH scope digest -> scope JSON
 
   ARGV[1] scope digest
-  ARGV[2] refresh TTLs on a hit: '1' | '0'
+  ARGV[2] restart TTLs on a hit: '1' | '0' (see renews)
   ARGV[3] entry id
 
   Returns false on a miss, else { response, ageMs, tokens, cost }.
@@ -21,5 +21,6 @@ if not fields[1] or fields[1] ~= ARGV[1] then
   countMany(KEYS[2], nowMs(), {'lookups'}, {1})
   return false
 end
-local age = hit(KEYS[1], fields, ARGV[3], 'exactHits', ARGV[2], KEYS[2], KEYS[3], KEYS[4], KEYS[5], true)
+local now = nowMs()
+local age = hit(KEYS[1], fields, ARGV[3], 'exactHits', renews(ARGV[2], now, fields), now, KEYS[2], KEYS[3], KEYS[4], KEYS[5], true)
 return {fields[2], age, fields[5], fields[6]}

@@ -15,7 +15,7 @@
   KEYS[5] scopes   HASH scope digest -> scope JSON
 
   ARGV[1] scope digest
-  ARGV[2] refresh TTLs on a hit: '1' | '0'
+  ARGV[2] restart TTLs on a hit: '1' | '0' (see renews)
   ARGV[3] entry id of the exact tier ('' = the caller already missed it and counted the lookup)
   ARGV[4] FP32 query vector (unit length)
   ARGV[5] candidates (VSIM COUNT)
@@ -42,7 +42,8 @@ if not exactChecked then
   local fields = redis.call('HMGET', entry, unpack(ENTRY_FIELDS))
   -- The scope check is defence in depth: the entry id already hashes the scope.
   if fields[1] and fields[1] == scope then
-    local age = hit(entry, fields, ARGV[3], 'exactHits', refresh, stats, index, vectors, scopes, true)
+    local now = nowMs()
+    local age = hit(entry, fields, ARGV[3], 'exactHits', renews(refresh, now, fields), now, stats, index, vectors, scopes, true)
     return {1, fields[2], age, fields[5], fields[6]}
   end
 end
@@ -70,7 +71,7 @@ for at = 1, #found, 2 do
   -- VSIM scores are (1 + cosine) / 2.
   local approximate = 2 * tonumber(score) - 1
   if approximate >= readFloor or approximate >= nearest then
-    local fields = redis.call('HMGET', ARGV[6] .. id, 'scope', 'match', 'vector', 'response', 'created', 'ttl', 'tokens', 'cost', 'keysUntil')
+    local fields = redis.call('HMGET', ARGV[6] .. id, 'scope', 'match', 'vector', 'response', 'created', 'ttl', 'tokens', 'cost', 'keysUntil', 'expires')
     if not fields[1] then
       redis.call('VREM', vectors, id)
       redis.call('ZREM', index, id)
@@ -86,14 +87,16 @@ end
 
 local reply = {0, 0, false, false, false, false, false, false}
 if best and ARGV[9] ~= '' and reported(bestCosine) >= tonumber(ARGV[9]) then
-  -- ENTRY_FIELDS order for hit(): scope, response, created, ttl, tokens, cost, keysUntil.
-  local fields = {bestFields[1], bestFields[4], bestFields[5], bestFields[6], bestFields[7], bestFields[8], bestFields[9]}
+  -- ENTRY_FIELDS order for hit(): scope, response, created, ttl, tokens, cost, keysUntil, expires.
+  local fields = {bestFields[1], bestFields[4], bestFields[5], bestFields[6], bestFields[7], bestFields[8], bestFields[9], bestFields[10]}
   local id = candidates[best][1]
   local key = ARGV[6] .. id
-  local before = refresh == '1' and redis.call('PEXPIRETIME', key)
-  local age = hit(key, fields, id, 'semanticHits', refresh, stats, index, vectors, scopes, not exactChecked)
-  -- The index score the refresh set: now + ttl, now being created + age.
-  local after = refresh == '1' and string.format('%.0f', tonumber(fields[3]) + age + tonumber(fields[4]))
+  local now = nowMs()
+  local renew = renews(refresh, now, fields)
+  local before = renew and redis.call('PEXPIRETIME', key)
+  local age = hit(key, fields, id, 'semanticHits', renew, now, stats, index, vectors, scopes, not exactChecked)
+  -- The index score the restart set.
+  local after = renew and string.format('%.0f', now + tonumber(fields[4]))
   reply = {0, best, fields[2], age, fields[5], fields[6], before, after}
 elseif not exactChecked then
   countMany(stats, nowMs(), {'lookups'}, {1})

@@ -3,7 +3,8 @@
 -- vector-set keys found at run time are built from prefixes passed in ARGV, inside the same tag,
 -- so each script stays in one slot on Redis Cluster.
 -- An entry is a HASH of ENTRY_FIELDS (scope digest, response, created ms, ttl ms, tokens, cost,
--- keysUntil: a server time in ms until which the scope's keys are known to live; see refreshTtls).
+-- keysUntil: a server time in ms until which the scope's keys are known to live, see refreshTtls;
+-- expires: the expiry the store or the last restart set, see renews).
 local function nowMs()
   local time = redis.call('TIME')
   return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
@@ -69,31 +70,44 @@ local function countMany(stats, now, names, amounts)
   if #writes > 0 then redis.call('HSET', stats, unpack(writes)) end
   if renew then redis.call('PEXPIRE', stats, STATS_TTL) end
 end
--- A hit's TTL refresh: the entry and its index score get a full TTL again, the hitting embedder's
--- vector set at least as much. The scope's index and scopes hash must outlive the entry: store set
--- them at least to the entry's keysUntil (the horizon, recorded in the entry), so they are touched
--- only when now + ttl passes it — then lengthened to a new horizon with one PEXPIREAT … GT each
--- (never shortened), recorded in the entry. keysUntil is a
--- lower bound of their expiry: nothing shortens them, and none is deleted while the entry lives
--- in it (an entry without it, stored before it existed, reads 0: the first hit lengthens them).
+-- Whether a hit restarts the entry's TTL: when asked, unless the last restart (or the store) was
+-- less than a tenth of the TTL ago, at most a minute. Hits on a hot entry then write only their
+-- counters, and an entry hit at t still lives until at least t + ttl - min(ttl / 10, 1 min). An entry
+-- without 'expires' (stored before it existed) restarts.
+local RESTART_STEP_MAX = 60000
+local function renews(refresh, now, fields)
+  if refresh ~= '1' then return false end
+  local ttl = tonumber(fields[4])
+  return now + ttl - (tonumber(fields[8]) or 0) >= math.min(ttl / 10, RESTART_STEP_MAX)
+end
+-- A hit's TTL restart: the entry and its index score get a full TTL again ('expires' records it),
+-- the hitting embedder's vector set at least as much. The scope's index and scopes hash must
+-- outlive the entry: store set them at least to the entry's keysUntil (the horizon, recorded in the
+-- entry), so they are touched only when now + ttl passes it — then lengthened to a new horizon with
+-- one PEXPIREAT … GT each (never shortened), recorded in the entry. keysUntil is a lower bound of
+-- their expiry: nothing shortens them, and none is deleted while the entry lives in it (an entry
+-- without it, stored before it existed, reads 0: the first hit lengthens them).
 local function refreshTtls(entryKey, id, ttl, now, index, vectors, scopes, keysUntil)
   redis.call('PEXPIRE', entryKey, ttl)
   redis.call('ZADD', index, now + ttl, id)
   -- The vector set is the hitting embedder's (another instance may hit the same entry with another
-  -- embedder, whose set the horizon says nothing about): lengthened on every hit.
+  -- embedder, whose set the horizon says nothing about): lengthened on every restart.
   if vectors ~= entryKey then redis.call('PEXPIRE', vectors, ttl, 'GT') end
+  local expires = string.format('%.0f', now + ttl)
   if now + ttl > (tonumber(keysUntil) or 0) then
     local at = keysHorizon(now, ttl)
     redis.call('PEXPIREAT', index, at, 'GT')
     redis.call('PEXPIREAT', scopes, at, 'GT')
-    redis.call('HSET', entryKey, 'keysUntil', at)
+    redis.call('HSET', entryKey, 'keysUntil', at, 'expires', expires)
+  else
+    redis.call('HSET', entryKey, 'expires', expires)
   end
 end
--- A hit: refresh TTLs (entry, scope index, vector set, scopes) when asked, count what it saved
--- (and the lookup itself when countLookup). fields in ENTRY_FIELDS order. Returns the entry's age.
-local function hit(entryKey, fields, id, kind, refresh, stats, index, vectors, scopes, countLookup)
-  local now = nowMs()
-  if refresh == '1' then
+-- A hit at server time now: restarts TTLs (entry, scope index, vector set, scopes) when renew, counts
+-- what it saved (and the lookup itself when countLookup). fields in ENTRY_FIELDS order. Returns the
+-- entry's age.
+local function hit(entryKey, fields, id, kind, renew, now, stats, index, vectors, scopes, countLookup)
+  if renew then
     refreshTtls(entryKey, id, tonumber(fields[4]), now, index, vectors, scopes, fields[7])
   end
   local names = {kind, 'tokensSaved', 'costSavedUsd'}
@@ -105,4 +119,4 @@ local function hit(entryKey, fields, id, kind, refresh, stats, index, vectors, s
   countMany(stats, now, names, amounts)
   return now - tonumber(fields[3])
 end
-local ENTRY_FIELDS = {'scope', 'response', 'created', 'ttl', 'tokens', 'cost', 'keysUntil'}
+local ENTRY_FIELDS = {'scope', 'response', 'created', 'ttl', 'tokens', 'cost', 'keysUntil', 'expires'}
