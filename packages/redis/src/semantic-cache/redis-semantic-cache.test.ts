@@ -339,6 +339,27 @@ describe.runIf(vectorSets)('RedisSemanticCache on Vector Sets', () => {
       expect(inner.filter((name) => /^(pttl|pexpireat)$/i.test(name))).toEqual([]);
       expect(inner.filter((name) => /^pexpire$/i.test(name)).length > 0).toBe(restarts);
     }
+    // A store: TIME, VDIM, VADD, DEL, HSET (every field at once), PEXPIRE + ZADD (the entry), HSET
+    // (the scopes hash), ZRANGEBYSCORE (the janitor), PEXPIREAT … GT on the scope's three keys
+    // (+ NX each when one already lives longer), HMGET + HSET (the counter).
+    const stored = await scriptCommands(redis, () =>
+      cache.store(ask('How do I rotate my API key?'), answer('rotate')),
+    );
+    expect(stored.filter((name) => !/^pexpireat$/i.test(name))).toEqual(
+      [
+        'TIME',
+        'VDIM',
+        'VADD',
+        'DEL',
+        'HSET',
+        'PEXPIRE',
+        'ZADD',
+        'HSET',
+        'ZRANGEBYSCORE',
+        'HMGET',
+        'HSET',
+      ].map((name) => expect.stringMatching(new RegExp(`^${name}$`, 'i'))),
+    );
     // Without refreshOnHit a semantic hit reads and counts only: EVALSHA + 6.
     const reading = await RedisSemanticCache.create({ client: connection, refreshOnHit: false });
     await reading.lookup(ask('how can I reset my password'));

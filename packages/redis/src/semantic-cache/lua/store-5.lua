@@ -38,14 +38,14 @@ local now = nowMs()
 -- answered before any write, with an error the driver reports as a configuration problem.
 if mode == 'vector-sets' then
   if vector ~= '' then
-    if redis.call('EXISTS', vectors) == 1 then
-      local dimensions = redis.call('VDIM', vectors)
-      if dimensions * 4 ~= #vector then
-        return redis.error_reply('TRISTACK_DIMENSIONS ' .. dimensions .. ' ' .. (#vector / 4))
-      end
+    -- VDIM fails on a missing set (VADD creates it) and on another type (VADD fails the same way,
+    -- before any write).
+    local dimensions = redis.pcall('VDIM', vectors)
+    if type(dimensions) == 'number' and dimensions * 4 ~= #vector then
+      return redis.error_reply('TRISTACK_DIMENSIONS ' .. dimensions .. ' ' .. (#vector / 4))
     end
     redis.call('VADD', vectors, 'FP32', vector, id, ARGV[10])
-  elseif redis.call('EXISTS', vectors) == 1 then
+  else
     -- Re-stored without a vector (embedder down): no stale vector may point at the new answer.
     redis.call('VREM', vectors, id)
   end
@@ -54,12 +54,23 @@ end
 -- horizon, so its hits lengthen them only once they would outlive it.
 local horizon = keysHorizon(now, ttl)
 redis.call('DEL', entry)
-redis.call('HSET', entry, 'scope', scope, 'response', ARGV[3], 'created', now, 'ttl', ttl, 'tokens', ARGV[5], 'cost', ARGV[6], 'keysUntil', horizon, 'expires', now + ttl)
-if vector ~= '' and mode == 'redisearch' then redis.call('HSET', entry, ARGV[12], vector) end
--- The guard compares the stored match text with the query's; a quantised index's candidates are
--- rescored on the FP32 copy.
-if vector ~= '' then redis.call('HSET', entry, 'match', ARGV[13]) end
-if vector ~= '' and ARGV[14] == '1' then redis.call('HSET', entry, 'vector', vector) end
+local fields = {'scope', scope, 'response', ARGV[3], 'created', now, 'ttl', ttl, 'tokens', ARGV[5], 'cost', ARGV[6], 'keysUntil', horizon, 'expires', now + ttl}
+if vector ~= '' then
+  -- The guard compares the stored match text with the query's; a quantised index's candidates are
+  -- rescored on the FP32 copy.
+  fields[#fields + 1] = 'match'
+  fields[#fields + 1] = ARGV[13]
+  if mode == 'redisearch' then
+    fields[#fields + 1] = ARGV[12]
+    fields[#fields + 1] = vector
+  end
+  if ARGV[14] == '1' then
+    fields[#fields + 1] = 'vector'
+    fields[#fields + 1] = vector
+  end
+end
+-- One HSET: RediSearch indexes the hash once, with its vector.
+redis.call('HSET', entry, unpack(fields))
 redis.call('PEXPIRE', entry, ttl)
 redis.call('ZADD', index, now + ttl, id)
 redis.call('HSET', scopes, scope, ARGV[7])
@@ -72,5 +83,5 @@ end
 extendTo(index, horizon)
 extendTo(scopes, horizon)
 if mode == 'vector-sets' then extendTo(vectors, horizon) end
-count(stats, 'stores', 1)
+countMany(stats, now, {'stores'}, {1})
 return #expired

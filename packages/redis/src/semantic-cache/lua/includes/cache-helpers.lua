@@ -26,17 +26,10 @@ end
 -- Counters live as long as the cache is used, and go a while after a tenant's last call.
 local STATS_TTL = 400 * 86400 * 1000
 -- Counters saturate at 2^53 - 1 (what a JavaScript number reads exactly) instead of failing: a hit
--- counts after refreshing TTLs, and a HINCRBY overflow there would leave a half-counted hit.
+-- counts after restarting TTLs, and an overflow there would leave a half-counted hit.
 local COUNTER_MAX = 9007199254740991
-local function count(stats, field, amount)
-  local current = tonumber(redis.call('HGET', stats, field)) or 0
-  if current + amount <= COUNTER_MAX then redis.call('HINCRBY', stats, field, amount)
-  elseif current < COUNTER_MAX then redis.call('HSET', stats, field, '9007199254740991') end
-  redis.call('PEXPIRE', stats, STATS_TTL)
-end
--- The hot path's counting: adds amounts[i] to counter names[i] in two commands whatever their
--- number (one HMGET, one HSET), saturating like count() (a counter past the limit is left as it
--- is; none goes below 0). costSavedUsd is a float. The hash's TTL is renewed once a day at most:
+-- Counting: adds amounts[i] to counter names[i] in two commands whatever their number (one HMGET,
+-- one HSET), saturating (a counter past the limit is left as it is; none goes below 0). costSavedUsd is a float. The hash's TTL is renewed once a day at most:
 -- the day of the last renewal is kept in its 'ttlDay' field.
 local function countMany(stats, now, names, amounts)
   local read = {}
