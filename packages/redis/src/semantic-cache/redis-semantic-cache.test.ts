@@ -470,6 +470,106 @@ describe.runIf(vectorSets)('RedisSemanticCache on Vector Sets', () => {
     expect(await cache.lookup(ask('how can I reset my password', { tenant }))).toMatchObject({ hit: true });
   });
 
+  /** A tenant's entry (stored with a 60 s TTL) set to expire in `ms`, as if stored long ago. */
+  async function entryNearItsEnd(tenant: string, ms: number) {
+    const cache = await RedisSemanticCache.create({ client: redis.client, ttlMs: 60_000 });
+    await cache.store(ask('How do I reset my password?', { tenant }), answer('reset'));
+    const mine = ((await redis.client.keys('*')) as string[]).filter((k) =>
+      k.includes(encodeKeyPart(tenant)),
+    );
+    const key = mine.find((k) => k.includes(':entry:'))!;
+    const index = mine.find((k) => k.includes(':index'))!;
+    const id = key.slice(key.lastIndexOf(':') + 1);
+    const expiresAt = Date.now() + ms;
+    await redis.client.sendCommand(['PEXPIREAT', key, String(expiresAt)]);
+    await redis.client.sendCommand(['ZADD', index, 'XX', String(expiresAt), id]);
+    await redis.client.hSet(key, 'expires', String(expiresAt));
+    return { cache, key, expiresAt };
+  }
+
+  /** A cache whose guard refuses every candidate; `beforeTakeBack` runs before its take-back is sent. */
+  async function refusingCache(beforeTakeBack: () => Promise<unknown>) {
+    let pending: (() => Promise<unknown>) | undefined = beforeTakeBack;
+    const connection: RedisConnection = {
+      sendCommand: async (args) => {
+        if (pending && args.some((arg) => String(arg) === 'guard:negation')) {
+          const run = pending;
+          pending = undefined;
+          await run();
+        }
+        return redis.client.sendCommand([...args]);
+      },
+    };
+    return RedisSemanticCache.create({
+      client: connection,
+      ttlMs: 60_000,
+      guard: { check: () => ({ accept: false, reason: 'negation' }) },
+    });
+  }
+
+  it('a take-back leaves a restart in place that a hit served meanwhile counted on', async () => {
+    const tenant = 'take-back-race';
+    const { cache, key, expiresAt } = await entryNearItsEnd(tenant, 3000);
+    let served: unknown;
+    // Between the refused lookup (which restarted the entry ahead of the guard) and its take-back,
+    // another caller is served the entry: it finds the TTL just restarted and does not restart it.
+    const refusing = await refusingCache(async () => {
+      served = await cache.lookup(ask('How do I reset my password?', { tenant }));
+    });
+    expect(await refusing.lookup(ask('how can I reset my password', { tenant }))).toMatchObject({
+      hit: false,
+      reason: 'near-miss',
+    });
+    expect(served).toMatchObject({ hit: true, kind: 'exact' });
+    // The served hit keeps its promise: the entry lives about a TTL from then, not 3 s.
+    expect(Number(await redis.client.sendCommand(['PEXPIRETIME', key]))).toBeGreaterThan(expiresAt + 50_000);
+    expect(await redis.client.hGet(key, 'held')).toBe('');
+  });
+
+  it('a take-back that comes after the old expiry lets the entry go, leaving no bare hash', async () => {
+    const tenant = 'take-back-late';
+    const { key } = await entryNearItsEnd(tenant, 300);
+    const refusing = await refusingCache(() => sleep(600));
+    expect(await refusing.lookup(ask('how can I reset my password', { tenant }))).toMatchObject({
+      hit: false,
+    });
+    expect(await redis.client.exists(key)).toBe(0);
+  });
+
+  it("a hit through another embedder's vector set keeps it alive while the entry lives", async () => {
+    const tenant = 'two-embedders';
+    const ttlMs = 60_000;
+    const local = new LocalNgramEmbedder();
+    const other: Embedder = {
+      id: `${local.id}-other`,
+      dimensions: local.dimensions,
+      local: true,
+      embed: (texts) => local.embed(texts),
+    };
+    const first = await RedisSemanticCache.create({ client: redis.client, ttlMs });
+    const second = await RedisSemanticCache.create({ client: redis.client, ttlMs, embedder: other });
+    await first.store(ask('How do I reset my password?', { tenant }), answer('reset'));
+    await second.store(ask('How do I reset my password?', { tenant }), answer('reset'));
+    const mine = ((await redis.client.keys('*')) as string[]).filter((k) =>
+      k.includes(encodeKeyPart(tenant)),
+    );
+    const key = mine.find((k) => k.includes(':entry:'))!;
+    const sets = mine.filter((k) => k.includes(':vectors:'));
+    expect(sets).toHaveLength(2);
+    const expiry = async (each: string) => Number(await redis.client.sendCommand(['PEXPIRETIME', each]));
+    // The second instance's store was the entry's last (re)start; the first's set is due soon.
+    const restartedIn = await redis.client.hGet(key, 'restartedIn');
+    expect(sets).toContain(restartedIn);
+    const firstSet = sets.find((each) => each !== restartedIn)!;
+    await redis.client.sendCommand(['PEXPIREAT', firstSet, String(Date.now() + 2_000)]);
+    // A semantic hit through the first set moments later restarts nothing, yet lengthens its set.
+    expect(await first.lookup(ask('how can I reset my password', { tenant }))).toMatchObject({
+      hit: true,
+      kind: 'semantic',
+    });
+    expect(await expiry(firstSet)).toBeGreaterThanOrEqual(await expiry(key));
+  });
+
   it('tries a failed take-back once more, so a refused hit is not left counted', async () => {
     const tenant = 'take-back-retry';
     // Fails the second script call of a lookup (the lookup is the first, the confirm the second).

@@ -2,7 +2,7 @@
   Second step of a semantic lookup, after the client's near-miss guard: counts the candidates it
   turned down, takes back a hit the lookup counted ahead of the guard that the guard then turned
   down (its counts, and its entry's expiry, 'expires' and index score as they were before the
-  lookup restarted them, unless something restarted the entry since; the scope's keys, if the lookup
+  lookup restarted them, unless a hit since counted on that restart; the scope's keys, if the lookup
   lengthened them, stay lengthened), then re-checks the chosen entry, refreshes it and counts the hit.
 
   KEYS[1] entry    HASH of ENTRY_FIELDS
@@ -20,7 +20,7 @@
   ARGV[7] its entry key (built from the entry prefix, in the same slot; '' = none)
   ARGV[8] its entry id
   ARGV[9] its entry's expiry before the lookup refreshed it (PEXPIRETIME; '' = not refreshed)
-  ARGV[10] its index score as the lookup's refresh set it
+  ARGV[10] its index score as the lookup's restart set it (the entry's 'held' while undoable)
   ARGV[11..] counters of rejected candidates, one per rejection ('guard:<reason>' | 'judgeRejections')
 
   Returns false if there is no entry (any more), else { response, ageMs, tokens, cost }.
@@ -41,18 +41,18 @@ if ARGV[4] == '1' then
   add('semanticHits', -1)
   add('tokensSaved', -tonumber(ARGV[5]))
   add('costSavedUsd', -tonumber(ARGV[6]))
-  -- Only while its index score is still the one the lookup set: a hit served since keeps its
-  -- refresh. The score goes back to the old expiry; a past expiry deletes the entry, as its TTL
-  -- would have.
-  if ARGV[9] ~= '' and tonumber(redis.call('ZSCORE', KEYS[3], ARGV[8])) == tonumber(ARGV[10]) then
+  -- Only while the entry still holds the restart the lookup made: a hit served since (restarting
+  -- or not) counts on the entry's expiry and cleared it. The fields go first: a past expiry deletes
+  -- the entry, as its TTL would have, and a write after it would leave a bare hash.
+  if ARGV[9] ~= '' and redis.call('HGET', ARGV[7], 'held') == ARGV[10] then
     local previous = tonumber(ARGV[9])
     if previous < 0 then
+      redis.call('HDEL', ARGV[7], 'expires', 'held')
       redis.call('PERSIST', ARGV[7])
-      redis.call('HDEL', ARGV[7], 'expires')
     else
+      redis.call('HSET', ARGV[7], 'expires', ARGV[9], 'held', '')
       redis.call('PEXPIREAT', ARGV[7], previous)
       redis.call('ZADD', KEYS[3], 'XX', previous, ARGV[8])
-      redis.call('HSET', ARGV[7], 'expires', ARGV[9])
     end
   end
 end
@@ -63,6 +63,8 @@ local age
 if found then
   if renews(ARGV[2], now, fields) then
     refreshTtls(KEYS[1], ARGV[3], tonumber(fields[4]), now, KEYS[3], KEYS[5], KEYS[4], fields[7])
+  elseif ARGV[2] == '1' then
+    keepTtls(KEYS[1], fields, KEYS[5])
   end
   add('semanticHits', 1)
   add('tokensSaved', tonumber(fields[5]) or 0)

@@ -22,5 +22,5 @@ if not fields[1] or fields[1] ~= ARGV[1] then
   return false
 end
 local now = nowMs()
-local age = hit(KEYS[1], fields, ARGV[3], 'exactHits', renews(ARGV[2], now, fields), now, KEYS[2], KEYS[3], KEYS[4], KEYS[5], true)
+local age = hit(KEYS[1], fields, ARGV[3], 'exactHits', ARGV[2], renews(ARGV[2], now, fields), now, KEYS[2], KEYS[3], KEYS[4], KEYS[5], true)
 return {fields[2], age, fields[5], fields[6]}

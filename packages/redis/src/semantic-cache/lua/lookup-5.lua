@@ -27,9 +27,9 @@
   Returns {1, response, ageMs, tokens, cost} on an exact hit, else
   {0, hit position (0 = none), response, ageMs, tokens, cost, expiry before, index score after,
   id, cosine, match text | false, …} with the live in-scope candidates in VSIM's order (the hit
-  position counts among them, from 1). The hit's entry expiry before its refresh (PEXPIRETIME) and
-  its index score after it (false when nothing was refreshed) let confirm-hit restore the entry's
-  TTL when the guard turns the hit down.
+  position counts among them, from 1). The hit's entry expiry before its restart (PEXPIRETIME) and
+  its index score after it (false when nothing was restarted; the entry holds it in 'held') let
+  confirm-hit restore the entry's TTL when the guard turns the hit down.
 ]]
 --- @include "includes/cache-helpers"
 --- @include "includes/fp32-cosine"
@@ -43,7 +43,7 @@ if not exactChecked then
   -- The scope check is defence in depth: the entry id already hashes the scope.
   if fields[1] and fields[1] == scope then
     local now = nowMs()
-    local age = hit(entry, fields, ARGV[3], 'exactHits', renews(refresh, now, fields), now, stats, index, vectors, scopes, true)
+    local age = hit(entry, fields, ARGV[3], 'exactHits', refresh, renews(refresh, now, fields), now, stats, index, vectors, scopes, true)
     return {1, fields[2], age, fields[5], fields[6]}
   end
 end
@@ -71,7 +71,7 @@ for at = 1, #found, 2 do
   -- VSIM scores are (1 + cosine) / 2.
   local approximate = 2 * tonumber(score) - 1
   if approximate >= readFloor or approximate >= nearest then
-    local fields = redis.call('HMGET', ARGV[6] .. id, 'scope', 'match', 'vector', 'response', 'created', 'ttl', 'tokens', 'cost', 'keysUntil', 'expires')
+    local fields = redis.call('HMGET', ARGV[6] .. id, 'scope', 'match', 'vector', 'response', 'created', 'ttl', 'tokens', 'cost', 'keysUntil', 'expires', 'restartedIn', 'held')
     if not fields[1] then
       redis.call('VREM', vectors, id)
       redis.call('ZREM', index, id)
@@ -87,16 +87,18 @@ end
 
 local reply = {0, 0, false, false, false, false, false, false}
 if best and ARGV[9] ~= '' and reported(bestCosine) >= tonumber(ARGV[9]) then
-  -- ENTRY_FIELDS order for hit(): scope, response, created, ttl, tokens, cost, keysUntil, expires.
-  local fields = {bestFields[1], bestFields[4], bestFields[5], bestFields[6], bestFields[7], bestFields[8], bestFields[9], bestFields[10]}
+  -- ENTRY_FIELDS order for hit(): scope, response, created, ttl, tokens, cost, keysUntil, expires,
+  -- restartedIn, held.
+  local fields = {bestFields[1], bestFields[4], bestFields[5], bestFields[6], bestFields[7], bestFields[8], bestFields[9], bestFields[10], bestFields[11], bestFields[12]}
   local id = candidates[best][1]
   local key = ARGV[6] .. id
   local now = nowMs()
   local renew = renews(refresh, now, fields)
   local before = renew and redis.call('PEXPIRETIME', key)
-  local age = hit(key, fields, id, 'semanticHits', renew, now, stats, index, vectors, scopes, not exactChecked)
-  -- The index score the restart set.
+  -- The index score the restart sets, held in the entry until a hit counts on it or a take-back
+  -- undoes it.
   local after = renew and string.format('%.0f', now + tonumber(fields[4]))
+  local age = hit(key, fields, id, 'semanticHits', refresh, renew, now, stats, index, vectors, scopes, not exactChecked, after)
   reply = {0, best, fields[2], age, fields[5], fields[6], before, after}
 elseif not exactChecked then
   countMany(stats, nowMs(), {'lookups'}, {1})

@@ -54,7 +54,7 @@ end
 -- horizon, so its hits lengthen them only once they would outlive it.
 local horizon = keysHorizon(now, ttl)
 redis.call('DEL', entry)
-local fields = {'scope', scope, 'response', ARGV[3], 'created', now, 'ttl', ttl, 'tokens', ARGV[5], 'cost', ARGV[6], 'keysUntil', horizon, 'expires', now + ttl}
+local fields = {'scope', scope, 'response', ARGV[3], 'created', now, 'ttl', ttl, 'tokens', ARGV[5], 'cost', ARGV[6], 'keysUntil', horizon, 'expires', now + ttl, 'restartedIn', vectors}
 if vector ~= '' then
   -- The guard compares the stored match text with the query's; a quantised index's candidates are
   -- rescored on the FP32 copy.
