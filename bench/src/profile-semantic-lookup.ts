@@ -26,7 +26,7 @@ import {
 
 assertBuiltPackages();
 const source = findServerSource('redis8');
-const spawned = source?.url ? undefined : source?.command && (await spawnRedisServer(source.command));
+const spawned = source?.url || !source?.command ? undefined : await spawnRedisServer(source.command);
 const url = source?.url ?? spawned?.url;
 if (!url) throw new Error('no Redis 8 server (Vector Sets): run scripts/redis-servers.sh');
 const client = createClient({ url }) as RedisClientType;

@@ -193,7 +193,11 @@ export const semanticCacheOptionsSchema = z
     pricing: pricingSchema.optional(),
     /** Backend or embedder failures become misses (lookup) and skipped stores instead of errors. @default true */
     failOpen: z.boolean().default(true),
-    /** Called with each failure `failOpen` turned into a miss or a skipped store (log it, count it). */
+    /**
+     * Called with each failure `failOpen` turned into a miss or a skipped store (log it, count it),
+     * and with each failure of work a call left running after it returned (a served hit's TTL
+     * restart on Redis), whatever `failOpen`.
+     */
     onError: z
       .custom<(error: unknown, operation: 'lookup' | 'store') => void>((value) => typeof value === 'function')
       .optional(),

@@ -78,8 +78,8 @@ export interface SemanticCacheTiersReply {
   /** The nearest cosine seen. */
   nearestCosine?: number;
   /**
-   * The best candidate at or above `speculateFrom`, already counted and refreshed as the hit in
-   * the same round trip. When the guard turns it down, the next `confirmCandidate` takes the count
+   * The best candidate at or above `speculateFrom`, already counted as the hit in the same round
+   * trip (its TTL restart, if due, waits for `speculativeHitServed`). When the guard turns it down, the next `confirmCandidate` takes the count
    * back (its `takeBack`).
    */
   speculativeHit?: SemanticCacheEntryHit;
@@ -152,8 +152,9 @@ export abstract class SemanticCacheBase implements SemanticCache {
   /**
    * Optional: the exact tier and, on a miss, the semantic tier's candidates for `vector`, in one
    * round trip (`exactChecked`: the exact tier already missed and counted the lookup; only the
-   * candidates). The driver may also count and refresh the best candidate whose reported
-   * similarity reaches `speculateFrom` as the hit (`speculativeHit`), ahead of the near-miss guard:
+   * candidates). The driver may also count the best candidate whose reported similarity reaches
+   * `speculateFrom` as the hit (`speculativeHit`), ahead of the near-miss guard (restarting nothing
+   * until `speculativeHitServed`):
    * a later `confirmCandidate` call gets it as `takeBack` when it was not the hit. `floor` is the
    * lookup's similarity threshold. Resolves `undefined` when this cache cannot (nothing was read):
    * the base then runs `findExact` / `findCandidates`. The base embeds before the exact tier only
@@ -165,6 +166,22 @@ export abstract class SemanticCacheBase implements SemanticCache {
     vector: number[],
     bounds: { floor: number; speculateFrom?: number; exactChecked: boolean },
   ): Promise<SemanticCacheTiersReply | undefined>;
+
+  /**
+   * Optional: the guard accepted `hit`, the speculative hit of `lookupTiers`, and it is being served.
+   * A driver that deferred work on it until the verdict (a TTL restart) starts it here; the base
+   * does not wait for it.
+   */
+  protected speculativeHitServed?(prepared: PreparedRequest, hit: SemanticCacheEntryHit): void;
+
+  /** An error of work the caller did not wait for: `onError`, never thrown. */
+  protected reportBackgroundError(error: unknown, operation: 'lookup' | 'store'): void {
+    try {
+      this.options.onError?.(error, operation);
+    } catch {
+      // The hook's own failure has nowhere to go.
+    }
+  }
 
   protected abstract writeEntry(entry: SemanticCacheEntryWrite): Promise<void>;
   protected abstract removeEntries(filter: SemanticCacheInvalidateFilter): Promise<number>;
@@ -287,6 +304,7 @@ export abstract class SemanticCacheBase implements SemanticCache {
         pending.takeBack = undefined;
         if (rejections.length) await this.confirmCandidate(prepared, undefined, false, rejections);
         countRejections(this.local, rejections);
+        this.speculativeHitServed?.(prepared, speculativeHit);
         return this.hit('semantic', speculativeHit);
       }
       // The take-back stays pending until the call that carries it has answered: if it fails, the

@@ -35,6 +35,7 @@ import {
   exactLookupScript,
   invalidateScript,
   lookupScript,
+  restartTtlScript,
   storeScript,
   vectorSetsCandidatesScript,
 } from './semantic-cache-scripts.js';
@@ -98,11 +99,8 @@ export class RedisSemanticCache extends SemanticCacheBase {
   readonly semanticTier: SemanticTierStatus;
   private readonly embedderKey: string;
   private readonly searchIndex: RedisearchVectorIndex | undefined;
-  /** A speculative hit's entry expiry before the lookup refreshed it and its index score after, for its take-back. */
-  private readonly refreshedAhead = new WeakMap<
-    SemanticCacheEntryHit,
-    { key: string; before: string; after: string }
-  >();
+  /** Speculative hits whose TTL restart is due, once the guard accepts them: their scope's keys. */
+  private readonly restartDue = new WeakMap<SemanticCacheEntryHit, ReturnType<RedisSemanticCache['keys']>>();
 
   private constructor(
     options: SemanticCacheOptions,
@@ -222,7 +220,7 @@ export class RedisSemanticCache extends SemanticCacheBase {
     if (reply[0] === 1)
       return { exact: this.entryHit(prepared.entryId, reply.slice(1, 5), 1), candidates: [] };
     const listed: SemanticCacheCandidate[] = [];
-    for (let index = 8; index + 2 < reply.length; index += 3) {
+    for (let index = 7; index + 2 < reply.length; index += 3) {
       const matchText = reply[index + 2];
       listed.push({
         entryId: String(reply[index]),
@@ -234,13 +232,8 @@ export class RedisSemanticCache extends SemanticCacheBase {
     const chosen = hitPosition > 0 ? listed[hitPosition - 1] : undefined;
     const candidates = [...listed].sort((left, right) => right.cosine - left.cosine);
     const speculativeHit = chosen && this.entryHit(chosen.entryId, reply.slice(2, 6), chosen.cosine);
-    // The entry's expiry before the lookup refreshed it, and its index score after: a take-back restores it.
-    if (speculativeHit && reply[6] !== null && reply[6] !== undefined)
-      this.refreshedAhead.set(speculativeHit, {
-        key: keys.entryPrefix + chosen.entryId,
-        before: String(reply[6]),
-        after: String(reply[7]),
-      });
+    // Nothing restarts ahead of the guard: a due restart waits for its verdict (speculativeHitServed).
+    if (speculativeHit && reply[6] === 1) this.restartDue.set(speculativeHit, keys);
     return {
       candidates,
       ...(candidates.length ? { nearestCosine: candidates[0]!.cosine } : {}),
@@ -294,6 +287,20 @@ export class RedisSemanticCache extends SemanticCacheBase {
     return candidates.length ? { candidates, nearestCosine: candidates[0]!.cosine } : { candidates };
   }
 
+  /** A speculative hit the guard accepted: its TTL restart, when the lookup found one due (not awaited). */
+  protected override speculativeHitServed(prepared: PreparedRequest, hit: SemanticCacheEntryHit): void {
+    const keys = this.restartDue.get(hit);
+    if (!keys) return;
+    this.restartDue.delete(hit);
+    restartTtlScript
+      .run(
+        this.connection,
+        [keys.entryPrefix + hit.entryId, keys.index, keys.vectors, keys.scopes],
+        [prepared.scope.digest, hit.entryId],
+      )
+      .catch((error: unknown) => this.reportBackgroundError(error, 'lookup'));
+  }
+
   protected async confirmCandidate(
     prepared: PreparedRequest,
     candidate: SemanticCacheCandidate | undefined,
@@ -303,7 +310,6 @@ export class RedisSemanticCache extends SemanticCacheBase {
   ): Promise<SemanticCacheEntryHit | undefined> {
     const keys = this.keys(prepared.scope.tenant, prepared.scope.digest);
     const entryId = candidate?.entryId ?? '';
-    const restore = takeBack && this.refreshedAhead.get(takeBack);
     const reply = await confirmHitScript.run(
       this.connection,
       [
@@ -320,10 +326,6 @@ export class RedisSemanticCache extends SemanticCacheBase {
         takeBack ? '1' : '0',
         String(takeBack?.tokens ?? 0),
         String(takeBack?.costUsd ?? 0),
-        restore?.key ?? '',
-        takeBack?.entryId ?? '',
-        restore?.before ?? '',
-        restore?.after ?? '',
         ...rejections.map((reason) => (reason === 'judge' ? 'judgeRejections' : `guard:${reason}`)),
       ],
     );

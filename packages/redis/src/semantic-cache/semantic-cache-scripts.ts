@@ -6,6 +6,7 @@ import confirmHitSource from './lua/confirm-hit-5.lua.generated.js';
 import exactLookupSource from './lua/exact-lookup-5.lua.generated.js';
 import invalidateSource from './lua/invalidate-1.lua.generated.js';
 import lookupSource from './lua/lookup-5.lua.generated.js';
+import restartTtlSource from './lua/restart-ttl-4.lua.generated.js';
 import storeSource from './lua/store-5.lua.generated.js';
 import vectorSetsCandidatesSource from './lua/vector-sets-candidates-2.lua.generated.js';
 
@@ -42,6 +43,9 @@ export const storeScript = new (class StoreScript extends RedisScript {
  * full precision, the best one at or above the hit floor counted as the hit ahead of the guard.
  */
 export const lookupScript = new RedisScript('semantic-cache-lookup', lookupSource);
+
+/** Restarts the TTL of a speculative hit the guard accepted, when the lookup found it due. */
+export const restartTtlScript = new RedisScript('semantic-cache-restart-ttl', restartTtlSource);
 
 /** Semantic tier on Vector Sets: VSIM (or given elements) rescored at full precision, with match texts. */
 export const vectorSetsCandidatesScript = new RedisScript(

@@ -1,9 +1,8 @@
 --[[
   Second step of a semantic lookup, after the client's near-miss guard: counts the candidates it
-  turned down, takes back a hit the lookup counted ahead of the guard that the guard then turned
-  down (its counts, and its entry's expiry, 'expires' and index score as they were before the
-  lookup restarted them, unless a hit since counted on that restart; the scope's keys, if the lookup
-  lengthened them, stay lengthened), then re-checks the chosen entry, refreshes it and counts the hit.
+  turned down, takes back the counts of a hit the lookup counted ahead of the guard that the guard
+  then turned down (the lookup restarted nothing for it), then re-checks the chosen entry, restarts
+  its TTL when due (see renews) and counts the hit.
 
   KEYS[1] entry    HASH of ENTRY_FIELDS
   KEYS[2] stats    HASH of counters
@@ -17,11 +16,7 @@
   ARGV[4] take back a hit counted ahead: '1' | '0'
   ARGV[5] its tokens
   ARGV[6] its cost
-  ARGV[7] its entry key (built from the entry prefix, in the same slot; '' = none)
-  ARGV[8] its entry id
-  ARGV[9] its entry's expiry before the lookup refreshed it (PEXPIRETIME; '' = not refreshed)
-  ARGV[10] its index score as the lookup's restart set it (the entry's 'held' while undoable)
-  ARGV[11..] counters of rejected candidates, one per rejection ('guard:<reason>' | 'judgeRejections')
+  ARGV[7..] counters of rejected candidates, one per rejection ('guard:<reason>' | 'judgeRejections')
 
   Returns false if there is no entry (any more), else { response, ageMs, tokens, cost }.
 ]]
@@ -36,25 +31,11 @@ local function add(name, amount)
   end
   amounts[at[name]] = amounts[at[name]] + amount
 end
-for position = 11, #ARGV do add(ARGV[position], 1) end
+for position = 7, #ARGV do add(ARGV[position], 1) end
 if ARGV[4] == '1' then
   add('semanticHits', -1)
   add('tokensSaved', -tonumber(ARGV[5]))
   add('costSavedUsd', -tonumber(ARGV[6]))
-  -- Only while the entry still holds the restart the lookup made: a hit served since (restarting
-  -- or not) counts on the entry's expiry and cleared it. The fields go first: a past expiry deletes
-  -- the entry, as its TTL would have, and a write after it would leave a bare hash.
-  if ARGV[9] ~= '' and redis.call('HGET', ARGV[7], 'held') == ARGV[10] then
-    local previous = tonumber(ARGV[9])
-    if previous < 0 then
-      redis.call('HDEL', ARGV[7], 'expires', 'held')
-      redis.call('PERSIST', ARGV[7])
-    else
-      redis.call('HSET', ARGV[7], 'expires', ARGV[9], 'held', '')
-      redis.call('PEXPIREAT', ARGV[7], previous)
-      redis.call('ZADD', KEYS[3], 'XX', previous, ARGV[8])
-    end
-  end
 end
 local fields = ARGV[3] ~= '' and redis.call('HMGET', KEYS[1], unpack(ENTRY_FIELDS)) or {}
 local found = fields[1] and fields[1] == ARGV[1]

@@ -1,9 +1,9 @@
 --[[
   Both tiers on Vector Sets in one call: the exact tier and, on a miss, the semantic tier's
   candidates (VSIM, rescored at full precision, expired elements removed on the way). The best
-  candidate at or above the hit floor is counted and refreshed as the hit in the same call, ahead
-  of the client's near-miss guard: the guard accepts it almost always, and when it does not, the
-  client's next call (confirm-hit) takes the count back. A Q8 score is an int8 approximation, so
+  candidate at or above the hit floor is counted as the hit in the same call, ahead of the client's
+  near-miss guard: the guard accepts it almost always, and when it does not, the client's next call
+  (confirm-hit) takes the count back. A Q8 score is an int8 approximation, so
   an entry that keeps its FP32 vector ('vector' field) is scored on it; entries without one
   (NOQUANT sets, whose scores are exact) keep VSIM's score. Only candidates that can matter are
   read: those whose VSIM score is within READ_MARGIN of the read floor or of the nearest one.
@@ -25,11 +25,11 @@
   ARGV[9] hit floor: a reported similarity ('' = count no hit: the client confirms one)
 
   Returns {1, response, ageMs, tokens, cost} on an exact hit, else
-  {0, hit position (0 = none), response, ageMs, tokens, cost, expiry before, index score after,
-  id, cosine, match text | false, …} with the live in-scope candidates in VSIM's order (the hit
-  position counts among them, from 1). The hit's entry expiry before its restart (PEXPIRETIME) and
-  its index score after it (false when nothing was restarted; the entry holds it in 'held') let
-  confirm-hit restore the entry's TTL when the guard turns the hit down.
+  {0, hit position (0 = none), response, ageMs, tokens, cost, restart due (1 | false), id, cosine,
+  match text | false, …} with the live in-scope candidates in VSIM's order (the hit position counts
+  among them, from 1). The hit is counted but its TTL not restarted: when the guard accepts it and a
+  restart is due (see renews), the client runs restart-ttl; when the guard turns it down,
+  confirm-hit takes the count back.
 ]]
 --- @include "includes/cache-helpers"
 --- @include "includes/fp32-cosine"
@@ -71,7 +71,7 @@ for at = 1, #found, 2 do
   -- VSIM scores are (1 + cosine) / 2.
   local approximate = 2 * tonumber(score) - 1
   if approximate >= readFloor or approximate >= nearest then
-    local fields = redis.call('HMGET', ARGV[6] .. id, 'scope', 'match', 'vector', 'response', 'created', 'ttl', 'tokens', 'cost', 'keysUntil', 'expires', 'restartedIn', 'held')
+    local fields = redis.call('HMGET', ARGV[6] .. id, 'scope', 'match', 'vector', 'response', 'created', 'ttl', 'tokens', 'cost', 'keysUntil', 'expires', 'restartedIn')
     if not fields[1] then
       redis.call('VREM', vectors, id)
       redis.call('ZREM', index, id)
@@ -85,21 +85,17 @@ for at = 1, #found, 2 do
   end
 end
 
-local reply = {0, 0, false, false, false, false, false, false}
+local reply = {0, 0, false, false, false, false, false}
 if best and ARGV[9] ~= '' and reported(bestCosine) >= tonumber(ARGV[9]) then
   -- ENTRY_FIELDS order for hit(): scope, response, created, ttl, tokens, cost, keysUntil, expires,
-  -- restartedIn, held.
-  local fields = {bestFields[1], bestFields[4], bestFields[5], bestFields[6], bestFields[7], bestFields[8], bestFields[9], bestFields[10], bestFields[11], bestFields[12]}
+  -- restartedIn.
+  local fields = {bestFields[1], bestFields[4], bestFields[5], bestFields[6], bestFields[7], bestFields[8], bestFields[9], bestFields[10], bestFields[11]}
   local id = candidates[best][1]
-  local key = ARGV[6] .. id
   local now = nowMs()
-  local renew = renews(refresh, now, fields)
-  local before = renew and redis.call('PEXPIRETIME', key)
-  -- The index score the restart sets, held in the entry until a hit counts on it or a take-back
-  -- undoes it.
-  local after = renew and string.format('%.0f', now + tonumber(fields[4]))
-  local age = hit(key, fields, id, 'semanticHits', refresh, renew, now, stats, index, vectors, scopes, not exactChecked, after)
-  reply = {0, best, fields[2], age, fields[5], fields[6], before, after}
+  -- Ahead of the guard nothing restarts: the client restarts a hit it accepts when this is due.
+  local due = renews(refresh, now, fields) and 1 or false
+  local age = hit(ARGV[6] .. id, fields, id, 'semanticHits', refresh, false, now, stats, index, vectors, scopes, not exactChecked)
+  reply = {0, best, fields[2], age, fields[5], fields[6], due}
 elseif not exactChecked then
   countMany(stats, nowMs(), {'lookups'}, {1})
 end

@@ -38,13 +38,16 @@ local now = nowMs()
 -- answered before any write, with an error the driver reports as a configuration problem.
 if mode == 'vector-sets' then
   if vector ~= '' then
-    -- VDIM fails on a missing set (VADD creates it) and on another type (VADD fails the same way,
-    -- before any write).
-    local dimensions = redis.pcall('VDIM', vectors)
-    if type(dimensions) == 'number' and dimensions * 4 ~= #vector then
-      return redis.error_reply('TRISTACK_DIMENSIONS ' .. dimensions .. ' ' .. (#vector / 4))
+    -- VADD writes nothing when it fails (a set of other dimensions, a key of another type); VDIM
+    -- then tells a dimension mismatch from the rest, which fail as they are.
+    local added = redis.pcall('VADD', vectors, 'FP32', vector, id, ARGV[10])
+    if type(added) == 'table' and added.err then
+      local dimensions = redis.pcall('VDIM', vectors)
+      if type(dimensions) == 'number' and dimensions * 4 ~= #vector then
+        return redis.error_reply('TRISTACK_DIMENSIONS ' .. dimensions .. ' ' .. (#vector / 4))
+      end
+      return redis.error_reply(added.err)
     end
-    redis.call('VADD', vectors, 'FP32', vector, id, ARGV[10])
   else
     -- Re-stored without a vector (embedder down): no stale vector may point at the new answer.
     redis.call('VREM', vectors, id)

@@ -4,7 +4,7 @@
 -- so each script stays in one slot on Redis Cluster.
 -- An entry is a HASH of ENTRY_FIELDS (scope digest, response, created ms, ttl ms, tokens, cost,
 -- keysUntil: a server time in ms until which the scope's keys are known to live, see refreshTtls;
--- expires: the expiry the store or the last restart set, see renews; restartedIn and held, see
+-- expires: the expiry the store or the last restart set, see renews; restartedIn, see
 -- refreshTtls).
 local function nowMs()
   local time = redis.call('TIME')
@@ -76,20 +76,20 @@ local function renews(refresh, now, fields)
 end
 -- A hit's TTL restart: the entry and its index score get a full TTL again ('expires' records it,
 -- 'restartedIn' the vector set of the instance that restarted it), the hitting embedder's vector set
--- at least as much. 'held' is the restart's index score when a take-back may still undo it (a
--- speculative hit ahead of the guard), else ''. The scope's index and scopes hash must outlive the
--- entry: store set them at least to the entry's keysUntil (the horizon, recorded in the entry), so
--- they are touched only when now + ttl passes it — then lengthened to a new horizon with one
--- PEXPIREAT … GT each (never shortened), recorded in the entry. keysUntil is a lower bound of their
--- expiry: nothing shortens them, and none is deleted while the entry lives in it (an entry without
--- it, stored before it existed, reads 0: the first hit lengthens them).
-local function refreshTtls(entryKey, id, ttl, now, index, vectors, scopes, keysUntil, hold)
+-- at least as much. The scope's index and scopes hash must outlive the entry: store set them at
+-- least to the entry's keysUntil (the horizon, recorded in the entry), so they are touched only
+-- when now + ttl passes it — then lengthened to a new horizon with one PEXPIREAT … GT each (never
+-- shortened), recorded in the entry. keysUntil is a lower bound of their expiry: nothing shortens
+-- them, and none is deleted while the entry lives in it (an entry without it, stored before it
+-- existed, reads 0: the first hit lengthens them). On RediSearch the HSET reindexes the entry: once
+-- per restart step at most.
+local function refreshTtls(entryKey, id, ttl, now, index, vectors, scopes, keysUntil)
   redis.call('PEXPIRE', entryKey, ttl)
   redis.call('ZADD', index, now + ttl, id)
   -- The vector set is the hitting embedder's (another instance may hit the same entry with another
   -- embedder, whose set the horizon says nothing about): lengthened on every restart.
   if vectors ~= entryKey then redis.call('PEXPIRE', vectors, ttl, 'GT') end
-  local fields = {'expires', string.format('%.0f', now + ttl), 'restartedIn', vectors, 'held', hold or ''}
+  local fields = {'expires', string.format('%.0f', now + ttl), 'restartedIn', vectors}
   if now + ttl > (tonumber(keysUntil) or 0) then
     local at = keysHorizon(now, ttl)
     redis.call('PEXPIREAT', index, at, 'GT')
@@ -99,23 +99,20 @@ local function refreshTtls(entryKey, id, ttl, now, index, vectors, scopes, keysU
   end
   redis.call('HSET', entryKey, unpack(fields))
 end
--- A hit at server time now that needs no restart (refresh asked, renew not): the entry's expiry
--- stands, and two things that hung on a restart are settled. A restart another embedder's instance
--- made left this embedder's vector set unlengthened: it is lengthened to the entry's expiry (one
--- command, only when the last restart came from elsewhere). A restart a take-back may still undo
--- ('held') is kept: this hit counts on it.
+-- A hit that restarts nothing (refresh asked, the last restart recent): the entry's expiry stands.
+-- A restart another embedder's instance made lengthened only its own vector set: this embedder's is
+-- lengthened to the entry's expiry (one command, only when the last restart came from elsewhere).
 local function keepTtls(entryKey, fields, vectors)
   if vectors ~= entryKey and fields[9] ~= vectors and fields[8] then
     redis.call('PEXPIREAT', vectors, fields[8], 'GT')
   end
-  if fields[10] and fields[10] ~= '' then redis.call('HSET', entryKey, 'held', '') end
 end
 -- A hit at server time now: restarts TTLs (entry, scope index, vector set, scopes) when renew, else
 -- keeps them (keepTtls) when refresh is '1'; counts what it saved (and the lookup itself when
--- countLookup). fields in ENTRY_FIELDS order; hold as refreshTtls. Returns the entry's age.
-local function hit(entryKey, fields, id, kind, refresh, renew, now, stats, index, vectors, scopes, countLookup, hold)
+-- countLookup). fields in ENTRY_FIELDS order. Returns the entry's age.
+local function hit(entryKey, fields, id, kind, refresh, renew, now, stats, index, vectors, scopes, countLookup)
   if renew then
-    refreshTtls(entryKey, id, tonumber(fields[4]), now, index, vectors, scopes, fields[7], hold)
+    refreshTtls(entryKey, id, tonumber(fields[4]), now, index, vectors, scopes, fields[7])
   elseif refresh == '1' then
     keepTtls(entryKey, fields, vectors)
   end
@@ -128,4 +125,4 @@ local function hit(entryKey, fields, id, kind, refresh, renew, now, stats, index
   countMany(stats, now, names, amounts)
   return now - tonumber(fields[3])
 end
-local ENTRY_FIELDS = {'scope', 'response', 'created', 'ttl', 'tokens', 'cost', 'keysUntil', 'expires', 'restartedIn', 'held'}
+local ENTRY_FIELDS = {'scope', 'response', 'created', 'ttl', 'tokens', 'cost', 'keysUntil', 'expires', 'restartedIn'}
