@@ -196,7 +196,8 @@ export const semanticCacheOptionsSchema = z
     /**
      * Called with each failure `failOpen` turned into a miss or a skipped store (log it, count it),
      * and with each failure of work a call left running after it returned (a served hit's TTL
-     * restart on Redis), whatever `failOpen`.
+     * restart on Redis), whatever `failOpen`. Its own failure (a throw, a rejected promise) is
+     * ignored.
      */
     onError: z
       .custom<(error: unknown, operation: 'lookup' | 'store') => void>((value) => typeof value === 'function')

@@ -176,8 +176,14 @@ export abstract class SemanticCacheBase implements SemanticCache {
 
   /** An error of work the caller did not wait for: `onError`, never thrown. */
   protected reportBackgroundError(error: unknown, operation: 'lookup' | 'store'): void {
+    this.callOnError(error, operation);
+  }
+
+  /** `onError`, whose own failure (a throw, or a rejected promise of an async hook) goes nowhere. */
+  private callOnError(error: unknown, operation: 'lookup' | 'store'): void {
     try {
-      this.options.onError?.(error, operation);
+      const returned: unknown = this.options.onError?.(error, operation);
+      if (returned instanceof Promise) returned.catch(() => {});
     } catch {
       // The hook's own failure has nowhere to go.
     }
@@ -433,7 +439,7 @@ export abstract class SemanticCacheBase implements SemanticCache {
   private failsOpen(error: unknown, operation: 'lookup' | 'store'): boolean {
     if (!this.options.failOpen) return false;
     if (error instanceof InvalidInputError || TristackError.hasCode(error, 'INVALID_OPTIONS')) return false;
-    this.options.onError?.(error, operation);
+    this.callOnError(error, operation);
     return true;
   }
 }

@@ -540,6 +540,35 @@ describe.runIf(vectorSets)('RedisSemanticCache on Vector Sets', () => {
     expect(Number(await redis.client.sendCommand(['PEXPIRETIME', key]))).toBeGreaterThan(expiresAt + 50_000);
   });
 
+  it("a served hit's restart that fails goes to onError (an async one that rejects too), the hit stands", async () => {
+    const tenant = 'restart-fails';
+    const { key, expiresAt } = await entryNearItsEnd(tenant, 30_000);
+    const errors: unknown[] = [];
+    const failing: RedisConnection = {
+      // The restart is the one script with four keys.
+      sendCommand: (args) =>
+        /^EVAL/i.test(String(args[0])) && String(args[2]) === '4'
+          ? Promise.reject(new Error('connection dropped'))
+          : redis.client.sendCommand([...args]),
+    };
+    const cache = await RedisSemanticCache.create({
+      client: failing,
+      ttlMs: 60_000,
+      failOpen: false,
+      onError: async (error) => {
+        errors.push(error);
+        throw new Error('the logger is down too');
+      },
+    });
+    expect(await cache.lookup(ask('how can I reset my password', { tenant }))).toMatchObject({
+      hit: true,
+      kind: 'semantic',
+    });
+    await vi.waitFor(() => expect(errors).toHaveLength(1));
+    expect(String(errors[0])).toMatch(/connection dropped/);
+    expect(Number(await redis.client.sendCommand(['PEXPIRETIME', key]))).toBe(expiresAt);
+  });
+
   it('two turned-down lookups at once leave the entry as it was', async () => {
     const tenant = 'two-refused';
     const { key, expiresAt } = await entryNearItsEnd(tenant, 3000);

@@ -89,7 +89,12 @@ local function refreshTtls(entryKey, id, ttl, now, index, vectors, scopes, keysU
   -- The vector set is the hitting embedder's (another instance may hit the same entry with another
   -- embedder, whose set the horizon says nothing about): lengthened on every restart.
   if vectors ~= entryKey then redis.call('PEXPIRE', vectors, ttl, 'GT') end
-  local fields = {'expires', string.format('%.0f', now + ttl), 'restartedIn', vectors}
+  -- On RediSearch (vectors is the entry) the store's restartedIn stands: no vector set to name.
+  local fields = {'expires', string.format('%.0f', now + ttl)}
+  if vectors ~= entryKey then
+    fields[3] = 'restartedIn'
+    fields[4] = vectors
+  end
   if now + ttl > (tonumber(keysUntil) or 0) then
     local at = keysHorizon(now, ttl)
     redis.call('PEXPIREAT', index, at, 'GT')
