@@ -74,7 +74,8 @@ if vector ~= '' then
 end
 -- One HSET: RediSearch indexes the hash once, with its vector.
 redis.call('HSET', entry, unpack(fields))
-redis.call('PEXPIRE', entry, ttl)
+-- Absolute: the entry's expiry is exactly its 'expires'.
+redis.call('PEXPIREAT', entry, now + ttl)
 redis.call('ZADD', index, now + ttl, id)
 redis.call('HSET', scopes, scope, ARGV[7])
 -- Vector Sets have no per-element TTL: the janitor removes what the index says has expired.

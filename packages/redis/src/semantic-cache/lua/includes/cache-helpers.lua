@@ -84,13 +84,15 @@ end
 -- existed, reads 0: the first hit lengthens them). On RediSearch the HSET reindexes the entry: once
 -- per restart step at most.
 local function refreshTtls(entryKey, id, ttl, now, index, vectors, scopes, keysUntil)
-  redis.call('PEXPIRE', entryKey, ttl)
-  redis.call('ZADD', index, now + ttl, id)
+  -- Absolute: the entry's expiry is exactly its 'expires' and its index score.
+  local expires = string.format('%.0f', now + ttl)
+  redis.call('PEXPIREAT', entryKey, expires)
+  redis.call('ZADD', index, expires, id)
   -- The vector set is the hitting embedder's (another instance may hit the same entry with another
   -- embedder, whose set the horizon says nothing about): lengthened on every restart.
   if vectors ~= entryKey then redis.call('PEXPIRE', vectors, ttl, 'GT') end
   -- On RediSearch (vectors is the entry) the store's restartedIn stands: no vector set to name.
-  local fields = {'expires', string.format('%.0f', now + ttl)}
+  local fields = {'expires', expires}
   if vectors ~= entryKey then
     fields[3] = 'restartedIn'
     fields[4] = vectors
