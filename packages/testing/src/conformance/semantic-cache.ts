@@ -443,7 +443,7 @@ export function describeSemanticCache(
         expectHit(await cache.lookup(ask('long')), 'exact');
       });
 
-      it('restarts the TTL on every hit when refreshOnHit is on, and not when it is off', async () => {
+      it('restarts the TTL on a hit (a tenth of the TTL after the last restart) when refreshOnHit is on, and not when it is off', async () => {
         const refreshing = await fresh();
         const fixed = await context!.create({ name: 'fixed', refreshOnHit: false });
         await refreshing.store(ask('q'), answer('a'), { ttlMs: TTL_MS });
