@@ -403,91 +403,6 @@ describe.runIf(vectorSets)('RedisSemanticCache on Vector Sets', () => {
     });
   });
 
-  it('a turned-down speculative hit leaves the entry as it was; an accepted one restarts its TTL', async () => {
-    const tenant = 'ttl-restore';
-    const cache = await RedisSemanticCache.create({ client: redis.client, ttlMs: 60_000 });
-    await cache.store(ask('How do I reset my password?', { tenant }), answer('reset'));
-    // The tenant reaches keys only through the one key encoding; find its keys by that.
-    const mine = ((await redis.client.keys('*')) as string[]).filter((k) =>
-      k.includes(encodeKeyPart(tenant)),
-    );
-    const key = mine.find((k) => k.includes(':entry:'));
-    const index = mine.find((k) => k.includes(':index'));
-    const id = key!.slice(key!.lastIndexOf(':') + 1);
-    // An entry near its end: 5 s left, its index score the same instant.
-    const expiresAt = Date.now() + 5000;
-    await redis.client.sendCommand(['PEXPIREAT', key!, String(expiresAt)]);
-    await redis.client.sendCommand(['ZADD', index!, 'XX', String(expiresAt), id]);
-    await redis.client.hSet(key!, 'expires', String(expiresAt));
-    const refusing = await RedisSemanticCache.create({
-      client: redis.client,
-      ttlMs: 60_000,
-      guard: { check: () => ({ accept: false, reason: 'negation' }) },
-    });
-    for (let round = 0; round < 3; round++)
-      expect(await refusing.lookup(ask('how can I reset my password', { tenant }))).toMatchObject({
-        hit: false,
-        reason: 'near-miss',
-      });
-    expect(Number(await redis.client.sendCommand(['PEXPIRETIME', key!]))).toBe(expiresAt);
-    expect(Number(await redis.client.sendCommand(['ZSCORE', index!, id]))).toBe(expiresAt);
-    expect(Number(await redis.client.hGet(key!, 'expires'))).toBe(expiresAt);
-    // An accepted hit restarts it, once the guard has said so (the restart is not awaited).
-    expect(await cache.lookup(ask('how can I reset my password', { tenant }))).toMatchObject({ hit: true });
-    await vi.waitFor(async () =>
-      expect(Number(await redis.client.sendCommand(['PEXPIRETIME', key!]))).toBeGreaterThan(
-        expiresAt + 50_000,
-      ),
-    );
-    expect(Number(await redis.client.sendCommand(['ZSCORE', index!, id]))).toBe(
-      Number(await redis.client.hGet(key!, 'expires')),
-    );
-  });
-
-  it('a turned-down hit lengthens nothing; an accepted one restarts the entry and lengthens the scope keys past it', async () => {
-    const tenant = 'ttl-restore-keys';
-    const cache = await RedisSemanticCache.create({ client: redis.client, ttlMs: 60_000 });
-    await cache.store(ask('How do I reset my password?', { tenant }), answer('reset'));
-    const mine = ((await redis.client.keys('*')) as string[]).filter((k) =>
-      k.includes(encodeKeyPart(tenant)),
-    );
-    const key = mine.find((k) => k.includes(':entry:'))!;
-    const index = mine.find((k) => k.includes(':index'))!;
-    const scopeKeys = mine.filter((k) => /:(index|vectors):|:scopes$/.test(k));
-    const id = key.slice(key.lastIndexOf(':') + 1);
-    // The entry and the scope keys near their end, the recorded horizon with them.
-    const expiresAt = Date.now() + 5000;
-    for (const each of [key, ...scopeKeys])
-      await redis.client.sendCommand(['PEXPIREAT', each, String(expiresAt)]);
-    await redis.client.sendCommand(['ZADD', index, 'XX', String(expiresAt), id]);
-    await redis.client.hSet(key, { keysUntil: String(expiresAt), expires: String(expiresAt) });
-    const refusing = await RedisSemanticCache.create({
-      client: redis.client,
-      ttlMs: 60_000,
-      guard: { check: () => ({ accept: false, reason: 'negation' }) },
-    });
-    expect(await refusing.lookup(ask('how can I reset my password', { tenant }))).toMatchObject({
-      hit: false,
-      reason: 'near-miss',
-    });
-    // Nothing moved: the entry, its index score and the scope keys keep their expiry.
-    expect(Number(await redis.client.sendCommand(['PEXPIRETIME', key]))).toBe(expiresAt);
-    expect(Number(await redis.client.sendCommand(['ZSCORE', index, id]))).toBe(expiresAt);
-    for (const each of scopeKeys)
-      expect(Number(await redis.client.sendCommand(['PEXPIRETIME', each]))).toBe(expiresAt);
-    // Accepted, the hit restarts the entry, and the scope keys are lengthened past it.
-    expect(await cache.lookup(ask('how can I reset my password', { tenant }))).toMatchObject({ hit: true });
-    await vi.waitFor(async () =>
-      expect(Number(await redis.client.sendCommand(['PEXPIRETIME', key]))).toBeGreaterThan(
-        expiresAt + 50_000,
-      ),
-    );
-    for (const each of scopeKeys)
-      expect(Number(await redis.client.sendCommand(['PEXPIRETIME', each]))).toBeGreaterThanOrEqual(
-        Number(await redis.client.sendCommand(['PEXPIRETIME', key])),
-      );
-  });
-
   /** A tenant's entry (stored with a 60 s TTL) set to expire in `ms`, as if stored long ago. */
   async function entryNearItsEnd(tenant: string, ms: number) {
     const cache = await RedisSemanticCache.create({ client: redis.client, ttlMs: 60_000 });
@@ -497,12 +412,13 @@ describe.runIf(vectorSets)('RedisSemanticCache on Vector Sets', () => {
     );
     const key = mine.find((k) => k.includes(':entry:'))!;
     const index = mine.find((k) => k.includes(':index'))!;
+    const scopeKeys = mine.filter((k) => /:(index|vectors):|:scopes$/.test(k));
     const id = key.slice(key.lastIndexOf(':') + 1);
     const expiresAt = Date.now() + ms;
     await redis.client.sendCommand(['PEXPIREAT', key, String(expiresAt)]);
     await redis.client.sendCommand(['ZADD', index, 'XX', String(expiresAt), id]);
     await redis.client.hSet(key, 'expires', String(expiresAt));
-    return { cache, key, expiresAt };
+    return { cache, key, index, id, scopeKeys, expiresAt };
   }
 
   /** A cache whose guard refuses every candidate; `beforeTakeBack` runs before its take-back is sent. */
@@ -541,6 +457,60 @@ describe.runIf(vectorSets)('RedisSemanticCache on Vector Sets', () => {
     expect(served).toMatchObject({ hit: true, kind: 'exact' });
     // The served hit keeps its promise: the entry lives about a TTL from then, not 3 s.
     expect(Number(await redis.client.sendCommand(['PEXPIRETIME', key]))).toBeGreaterThan(expiresAt + 50_000);
+  });
+
+  it('a turned-down speculative hit leaves the entry as it was; an accepted one restarts its TTL', async () => {
+    const tenant = 'ttl-restore';
+    // An entry near its end: 5 s left, its index score the same instant.
+    const { cache, key, index, id, expiresAt } = await entryNearItsEnd(tenant, 5000);
+    const refusing = await refusingCache(async () => {});
+    for (let round = 0; round < 3; round++)
+      expect(await refusing.lookup(ask('how can I reset my password', { tenant }))).toMatchObject({
+        hit: false,
+        reason: 'near-miss',
+      });
+    expect(Number(await redis.client.sendCommand(['PEXPIRETIME', key]))).toBe(expiresAt);
+    expect(Number(await redis.client.sendCommand(['ZSCORE', index, id]))).toBe(expiresAt);
+    expect(Number(await redis.client.hGet(key, 'expires'))).toBe(expiresAt);
+    // An accepted hit restarts it, once the guard has said so (the restart is not awaited).
+    expect(await cache.lookup(ask('how can I reset my password', { tenant }))).toMatchObject({ hit: true });
+    await vi.waitFor(async () =>
+      expect(Number(await redis.client.sendCommand(['PEXPIRETIME', key]))).toBeGreaterThan(
+        expiresAt + 50_000,
+      ),
+    );
+    expect(Number(await redis.client.sendCommand(['ZSCORE', index, id]))).toBe(
+      Number(await redis.client.hGet(key, 'expires')),
+    );
+  });
+
+  it('a turned-down hit lengthens nothing; an accepted one restarts the entry and lengthens the scope keys past it', async () => {
+    const tenant = 'ttl-restore-keys';
+    const { cache, key, index, id, scopeKeys, expiresAt } = await entryNearItsEnd(tenant, 5000);
+    // The scope keys near their end too, the recorded horizon with them.
+    for (const each of scopeKeys) await redis.client.sendCommand(['PEXPIREAT', each, String(expiresAt)]);
+    await redis.client.hSet(key, 'keysUntil', String(expiresAt));
+    const refusing = await refusingCache(async () => {});
+    expect(await refusing.lookup(ask('how can I reset my password', { tenant }))).toMatchObject({
+      hit: false,
+      reason: 'near-miss',
+    });
+    // Nothing moved: the entry, its index score and the scope keys keep their expiry.
+    expect(Number(await redis.client.sendCommand(['PEXPIRETIME', key]))).toBe(expiresAt);
+    expect(Number(await redis.client.sendCommand(['ZSCORE', index, id]))).toBe(expiresAt);
+    for (const each of scopeKeys)
+      expect(Number(await redis.client.sendCommand(['PEXPIRETIME', each]))).toBe(expiresAt);
+    // Accepted, the hit restarts the entry, and the scope keys are lengthened past it.
+    expect(await cache.lookup(ask('how can I reset my password', { tenant }))).toMatchObject({ hit: true });
+    await vi.waitFor(async () =>
+      expect(Number(await redis.client.sendCommand(['PEXPIRETIME', key]))).toBeGreaterThan(
+        expiresAt + 50_000,
+      ),
+    );
+    for (const each of scopeKeys)
+      expect(Number(await redis.client.sendCommand(['PEXPIRETIME', each]))).toBeGreaterThanOrEqual(
+        Number(await redis.client.sendCommand(['PEXPIRETIME', key])),
+      );
   });
 
   it("a served hit's restart that fails goes to onError (an async one that rejects too), the hit stands", async () => {
