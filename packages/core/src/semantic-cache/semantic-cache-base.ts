@@ -79,8 +79,8 @@ export interface SemanticCacheTiersReply {
   nearestCosine?: number;
   /**
    * The best candidate at or above `speculateFrom`, already counted as the hit in the same round
-   * trip (its TTL restart, if due, waits for `speculativeHitServed`). When the guard turns it down, the next `confirmCandidate` takes the count
-   * back (its `takeBack`).
+   * trip (its TTL restart, if due, waits for `speculativeHitServed`). When the guard turns it
+   * down, the next `confirmCandidate` takes the count back (its `takeBack`).
    */
   speculativeHit?: SemanticCacheEntryHit;
 }

@@ -30,7 +30,8 @@ local STATS_TTL = 400 * 86400 * 1000
 -- counts after restarting TTLs, and an overflow there would leave a half-counted hit.
 local COUNTER_MAX = 9007199254740991
 -- Counting: adds amounts[i] to counter names[i] in two commands whatever their number (one HMGET,
--- one HSET), saturating (a counter past the limit is left as it is; none goes below 0). costSavedUsd is a float. The hash's TTL is renewed once a day at most:
+-- one HSET), saturating (a counter past the limit is left as it is; none goes below 0).
+-- costSavedUsd is a float. The hash's TTL is renewed once a day at most:
 -- the day of the last renewal is kept in its 'ttlDay' field.
 local function countMany(stats, now, names, amounts)
   local read = {}
