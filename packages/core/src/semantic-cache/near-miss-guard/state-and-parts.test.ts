@@ -9,14 +9,11 @@ import {
 } from './align-pair.js';
 import { checkMeaning } from './default-near-miss-guard.js';
 import { meaningMarkers } from './meaning-markers.js';
-import { isContent } from './word-order.js';
-import { KNOWN_WORDS } from './vocabulary.js';
+import { madeUpWord } from './made-up-words.fixture.js';
 
 // Properties of the rules read from the sixth tuning set: made-up words, so no rule can lean on a
 // word list.
-const word = fc
-  .stringMatching(/^[b-df-hj-np-tv-z][aeiou][b-df-hj-np-tv-z][aeiou][b-df-hj-np-tv-z]{0,3}$/)
-  .filter((text) => isContent(text) && !KNOWN_WORDS.has(text) && !/[sdy]$/u.test(text));
+const word = madeUpWord(3).filter((text) => !/[sdy]$/u.test(text));
 // Two words no typo step could read as one (more than one edit apart, neither inside the other).
 const twoWords = fc
   .tuple(word, word)

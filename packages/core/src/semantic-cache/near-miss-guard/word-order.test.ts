@@ -1,17 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { meaningMarkers } from './meaning-markers.js';
-import { KNOWN_WORDS } from './vocabulary.js';
-import { isContent, rolesSwapped, tradedPlaces } from './word-order.js';
+import { madeUpWord } from './made-up-words.fixture.js';
+import { rolesSwapped, tradedPlaces } from './word-order.js';
 
 const markers = (text: string) => meaningMarkers(text);
 const traded = (one: string, other: string) => tradedPlaces(markers(one), markers(other));
 const roles = (one: string, other: string) => rolesSwapped(markers(one), markers(other));
 
 // Made-up names: lower-case letters, four to eight of them, never a word the guard reads.
-const name = fc
-  .stringMatching(/^[b-df-hj-np-tv-z][aeiou][b-df-hj-np-tv-z][aeiou][b-df-hj-np-tv-z]{0,4}$/)
-  .filter((word) => isContent(word) && !KNOWN_WORDS.has(word));
+const name = madeUpWord(4);
 const twoNames = fc.tuple(name, name).filter(([one, other]) => one !== other);
 
 describe('tradedPlaces', () => {
