@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { meaningMarkers } from './meaning-markers.js';
 import { KNOWN_WORDS } from './vocabulary.js';
-import { isContent } from './word-order.js';
+import { CLAUSE_WORDS, isContent } from './word-order.js';
 
-// A pattern of letters can spell a real word the guard reads ("made" is a past form of an action),
-// so a made-up word is also one in which the guard finds nothing: no action, scope, date, number,
-// unit, direction or negation.
+// A pattern of letters can spell a real word the guard reads ("made" is a past form of an action,
+// "make" starts a clause), so a made-up word is also one in which the guard finds nothing: no
+// action, scope, date, number, unit, direction or negation, and no word of its own lists.
 function guardReadsNothingIn(word: string): boolean {
   const markers = meaningMarkers(word);
   return (
@@ -25,5 +25,8 @@ export function madeUpWord(tail: number): fc.Arbitrary<string> {
     .stringMatching(
       new RegExp(`^[b-df-hj-np-tv-z][aeiou][b-df-hj-np-tv-z][aeiou][b-df-hj-np-tv-z]{0,${tail}}$`, 'u'),
     )
-    .filter((word) => isContent(word) && !KNOWN_WORDS.has(word) && guardReadsNothingIn(word));
+    .filter(
+      (word) =>
+        isContent(word) && !KNOWN_WORDS.has(word) && !CLAUSE_WORDS.has(word) && guardReadsNothingIn(word),
+    );
 }

@@ -20,7 +20,8 @@ export const COORDINATING = new Set(['and', 'or', 'nor', 'plus', 'both', 'either
 const MAX_TRADE_SPAN = 48;
 const SYMMETRIC = new Set(['as', 'compatible', 'same', 'similar', 'equal', 'identical', 'alike']);
 const MAX_TRADED_WORDS = 3;
-const CLAUSE_WORDS = new Set([
+/** Words that start or steer a clause, never a thing that trades places. */
+export const CLAUSE_WORDS: ReadonlySet<string> = new Set([
   'what',
   'when',
   'where',
