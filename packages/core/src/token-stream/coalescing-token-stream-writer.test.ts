@@ -37,22 +37,29 @@ function writerOn(sink: TokenStreamSink, coalesceMs: number) {
 
 describe('CoalescingTokenStreamWriter', () => {
   it('sends the first chunk after an idle gap at once, with what is written in the same turn', async () => {
-    const store = recordingSink();
-    const writer = writerOn(store.sink, 10_000);
-    // Right after open the writer is not idle: the chunk waits for company.
-    await writer.write('a');
-    await nextTurn();
-    expect(store.batches).toEqual([]);
-    await sleep(5);
-    await writer.write('b');
-    await writer.write('c');
-    await nextTurn();
-    expect(store.batches).toEqual([['a', 'b', 'c']]);
-    await sleep(5);
-    await writer.write('d');
-    await nextTurn();
-    expect(store.batches).toEqual([['a', 'b', 'c'], ['d']]);
-    await writer.end();
+    // The writer's clock moves only when the test says (a real millisecond lost to the scheduler
+    // would open an idle gap the test does not mean).
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      const store = recordingSink();
+      const writer = writerOn(store.sink, 10_000);
+      // Right after open the writer is not idle: the chunk waits for company.
+      await writer.write('a');
+      await nextTurn();
+      expect(store.batches).toEqual([]);
+      vi.advanceTimersByTime(5);
+      await writer.write('b');
+      await writer.write('c');
+      await nextTurn();
+      expect(store.batches).toEqual([['a', 'b', 'c']]);
+      vi.advanceTimersByTime(5);
+      await writer.write('d');
+      await nextTurn();
+      expect(store.batches).toEqual([['a', 'b', 'c'], ['d']]);
+      await writer.end();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('coalesces what is written while a flush is in flight into the next entry', async () => {
@@ -116,13 +123,19 @@ describe('CoalescingTokenStreamWriter', () => {
   });
 
   it('waits coalesceMs for a burst that starts right after open', async () => {
-    const store = recordingSink();
-    const writer = writerOn(store.sink, 10_000);
-    for (const chunk of ['1', '2', '3']) await writer.write(chunk);
-    await sleep(5);
-    expect(store.batches).toEqual([]);
-    await writer.flush();
-    expect(store.batches).toEqual([['1', '2', '3']]);
-    await writer.end();
+    // The burst comes in the writer's first instant; real time passes, the writer's clock does not.
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      const store = recordingSink();
+      const writer = writerOn(store.sink, 10_000);
+      for (const chunk of ['1', '2', '3']) await writer.write(chunk);
+      await sleep(5);
+      expect(store.batches).toEqual([]);
+      await writer.flush();
+      expect(store.batches).toEqual([['1', '2', '3']]);
+      await writer.end();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -10,7 +10,7 @@ describe('RedisRateLimiter blocked-key cache', () => {
     const limiter = new RedisRateLimiter({
       client: connection,
       prefix: redis.prefix,
-      limits: [{ name: 'rpm', algorithm: 'fixed-window', limit: 1, windowMs: 60_000 }],
+      limits: [{ name: 'rpm', algorithm: 'fixed-window', anchor: 'first-hit', limit: 1, windowMs: 60_000 }],
     });
     await expect(limiter.limit('ada')).resolves.toMatchObject({ allowed: true });
     const fromRedis = await limiter.limit('ada');

@@ -48,7 +48,7 @@ describe('RedisRateLimiter on an ioredis client', () => {
   it('reloads its script after SCRIPT FLUSH (NOSCRIPT, then EVAL)', async () => {
     const limiter = new RedisRateLimiter({
       client,
-      limits: [{ name: 'rpm', algorithm: 'fixed-window', limit: 2, windowMs: 60_000 }],
+      limits: [{ name: 'rpm', algorithm: 'fixed-window', anchor: 'first-hit', limit: 2, windowMs: 60_000 }],
     });
     expect((await limiter.limit('u2')).remaining).toBe(1);
     await client.call('SCRIPT', 'FLUSH');
@@ -66,7 +66,7 @@ describe('RedisRateLimiter on an ioredis client', () => {
     unreachable.on('error', () => {});
     const limiter = new RedisRateLimiter({
       client: unreachable,
-      limits: [{ name: 'rpm', algorithm: 'fixed-window', limit: 2, windowMs: 60_000 }],
+      limits: [{ name: 'rpm', algorithm: 'fixed-window', anchor: 'first-hit', limit: 2, windowMs: 60_000 }],
       failurePolicy: 'fail-open',
       timeoutMs: 200,
     });

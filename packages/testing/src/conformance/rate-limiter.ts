@@ -198,7 +198,14 @@ export function describeRateLimiter(
         limits: [
           { name: 'rpm', algorithm: 'sliding-window', limit: 5, windowMs: MINUTE },
           { name: 'tpm', unit: 'tokens', algorithm: 'token-bucket', limit: 1000, windowMs: 10 * MINUTE },
-          { name: 'daily', unit: 'usd', algorithm: 'fixed-window', limit: 2, windowMs: 86_400_000 },
+          {
+            name: 'daily',
+            unit: 'usd',
+            algorithm: 'fixed-window',
+            anchor: 'first-hit',
+            limit: 2,
+            windowMs: 86_400_000,
+          },
         ],
       });
       const first = await limiter.limit('tenant', { cost: { tokens: 600, usd: 0.5 } });
@@ -228,7 +235,14 @@ export function describeRateLimiter(
         limits: [
           { name: 'rpm', scope: 'user', algorithm: 'sliding-window', limit: 10, windowMs: MINUTE },
           { name: 'rpm', scope: 'tenant', algorithm: 'sliding-window', limit: 3, windowMs: MINUTE },
-          { name: 'rpm', scope: 'provider', algorithm: 'fixed-window', limit: 100, windowMs: MINUTE },
+          {
+            name: 'rpm',
+            scope: 'provider',
+            algorithm: 'fixed-window',
+            anchor: 'first-hit',
+            limit: 100,
+            windowMs: MINUTE,
+          },
         ],
       });
       const call = (user: string) => limiter.limit({ user, tenant: 't1', provider: 'openai' });
