@@ -64,12 +64,13 @@ describe('RedisConversationMemory', () => {
   });
 
   it('drops expired conversations from the index kept alive by a newer one', async () => {
-    const memory = new RedisConversationMemory({ client: redis.client, ttlMs: 1_000 });
+    // 'new' has 800 ms left when the index is read: room for a descheduled process.
+    const memory = new RedisConversationMemory({ client: redis.client, ttlMs: 2_000 });
     const user = { userId: 'u' };
     await memory.append({ ...user, conversationId: 'old' }, [message]);
-    await sleep(600);
+    await sleep(1_200);
     await memory.append({ ...user, conversationId: 'new' }, [message]);
-    await sleep(600);
+    await sleep(1_200);
     expect((await memory.listConversations(user)).map((entry) => entry.conversationId)).toEqual(['new']);
     expect(await redis.client.zRange('tristack:memory:{u}:index', 0, -1)).toEqual(['new']);
   });
@@ -88,11 +89,12 @@ describe('RedisConversationMemory', () => {
   });
 
   it('keeps a conversation listed across TTL periods while it stays active', async () => {
-    const memory = new RedisConversationMemory({ client: redis.client, ttlMs: 400 });
+    // Three TTLs of appends, each 200 ms after the last: 600 ms of room for a descheduled process.
+    const memory = new RedisConversationMemory({ client: redis.client, ttlMs: 800 });
     const user = { userId: 'busy' };
-    for (let index = 0; index < 8; index++) {
+    for (let index = 0; index < 12; index++) {
       await memory.append({ ...user, conversationId: 'c' }, [message]);
-      await sleep(150);
+      await sleep(200);
     }
     expect((await memory.listConversations(user)).map((entry) => entry.conversationId)).toEqual(['c']);
     const indexExpiry = await redis.client.pTTL('tristack:memory:{busy}:index');

@@ -139,14 +139,15 @@ describe('RedisJobQueue', () => {
       await queue.process(
         'long',
         async (job) => {
-          await sleep(1200);
+          // Three leases long; heartbeats every 200 ms leave 400 ms for a descheduled process.
+          await sleep(1800);
           return job.attempt;
         },
-        { leaseMs: 300 },
+        { leaseMs: 600 },
       );
       await until(async () => (await queue.getJob(jobId))?.state === 'active', 'the job to start');
-      // An idle worker that looks for expired leases every 150 ms.
-      await other.process('long', () => 'stolen', { leaseMs: 300 });
+      // An idle worker that looks for expired leases every 300 ms.
+      await other.process('long', () => 'stolen', { leaseMs: 600 });
       expect(await queue.result(jobId)).toEqual({ status: 'completed', jobId, value: 1, attempts: 1 });
       expect((await queue.getJob(jobId))?.error).toBeUndefined();
     } finally {

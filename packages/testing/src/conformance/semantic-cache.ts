@@ -444,18 +444,20 @@ export function describeSemanticCache(
       });
 
       it('restarts the TTL on a hit (a tenth of the TTL after the last restart) when refreshOnHit is on, and not when it is off', async () => {
+        // Twice the suite's TTL: every step that expects an entry alive has 700 ms or more left.
+        const ttlMs = 2 * TTL_MS;
         const refreshing = await fresh();
         const fixed = await context!.create({ name: 'fixed', refreshOnHit: false });
-        await refreshing.store(ask('q'), answer('a'), { ttlMs: TTL_MS });
-        await fixed.store(ask('q'), answer('a'), { ttlMs: TTL_MS });
-        await wait(TTL_MS - 300);
+        await refreshing.store(ask('q'), answer('a'), { ttlMs });
+        await fixed.store(ask('q'), answer('a'), { ttlMs });
+        await wait(ttlMs - 1_000);
         expectHit(await refreshing.lookup(ask('q')), 'exact');
         expectHit(await fixed.lookup(ask('q')), 'exact');
-        await wait(600);
+        await wait(1_300);
         // Past the original expiry: only the refreshed entry is still there.
         expectHit(await refreshing.lookup(ask('q')), 'exact');
         expect((await fixed.lookup(ask('q'))).hit).toBe(false);
-        await wait(TTL_MS + 300);
+        await wait(ttlMs + 300);
         expect((await refreshing.lookup(ask('q'))).hit).toBe(false);
       });
 

@@ -325,10 +325,10 @@ export function describeTokenStream(
 
     it('drops a stream ttlMs after its last write', async () => {
       const tokens = await fresh();
-      const writer = await tokens.open('short-lived', { ttlMs: 200 });
+      const writer = await tokens.open('short-lived', { ttlMs: 1_000 });
       await writer.end('bye');
       expect((await tokens.status('short-lived'))?.state).toBe('ended');
-      await sleep(400);
+      await sleep(1_300);
       expect(await tokens.status('short-lived')).toBeUndefined();
       expect((await readTokenStreamToEnd(tokens, 'short-lived')).error).toBeInstanceOf(
         TokenStreamNotFoundError,

@@ -38,16 +38,39 @@ export function splitCommand(command: string): string[] {
   return command.trim().split(/\s+/).filter(Boolean);
 }
 
+/** How many times a start that met a taken port is tried again. */
+const BIND_ATTEMPTS = 5;
+
 /**
  * Spawns `command --port N --bind 127.0.0.1 --save "" --appendonly no …extraArgs` and waits
  * until it answers PING. Rejects with the server's own output when it fails to start.
+ *
+ * A free port is free only until someone binds it: another test file's server may take it between
+ * `freePort` and the spawn, or, on a restart on the same port, while the server was down. A start
+ * that meets a taken port is tried again — on a new port, or on the asked one after a pause.
  */
 export async function spawnRedisServer(
   command: string,
   extraArgs: readonly string[] = [],
   options: { port?: number; startTimeoutMs?: number } = {},
 ): Promise<SpawnedServer> {
-  const port = options.port ?? (await freePort());
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnOnce(command, extraArgs, options.port ?? (await freePort()), options);
+    } catch (error) {
+      const taken = error instanceof Error && error.message.includes('Address already in use');
+      if (!taken || attempt >= BIND_ATTEMPTS) throw error;
+      if (options.port !== undefined) await sleep(200 * attempt);
+    }
+  }
+}
+
+async function spawnOnce(
+  command: string,
+  extraArgs: readonly string[],
+  port: number,
+  options: { startTimeoutMs?: number },
+): Promise<SpawnedServer> {
   const [file, ...prefixArgs] = splitCommand(command);
   if (!file) throw new Error('[tristack] [harness] empty server command');
   const args = [
@@ -72,7 +95,8 @@ export async function spawnRedisServer(
     child.once('error', (error) =>
       reject(new Error(`[tristack] [harness] cannot start \`${command}\`: ${error.message}`)),
     );
-    child.once('exit', (code) =>
+    // 'close', not 'exit': by then the server's last words (why it stopped) have been read.
+    child.once('close', (code) =>
       reject(
         new Error(`[tristack] [harness] \`${command}\` exited with ${code} on port ${port}:\n${output}`),
       ),
@@ -80,14 +104,19 @@ export async function spawnRedisServer(
   });
   const url = `redis://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
+  // Polls until the server answers; stopped when the start fails, so no probe outlives it (a
+  // probe of a port held by something that never answers would hang).
+  let probe: ReturnType<typeof createClient> | undefined;
+  let abandoned = false;
   const ready = (async () => {
-    while (Date.now() < deadline) {
-      const client = createClient({ url, socket: { reconnectStrategy: false, connectTimeout: 500 } });
-      client.on('error', () => {});
+    while (Date.now() < deadline && !abandoned) {
+      probe = createClient({ url, socket: { reconnectStrategy: false, connectTimeout: 500 } });
+      probe.on('error', () => {});
       try {
-        await client.connect();
-        await client.ping();
-        await client.close();
+        await probe.connect();
+        if (abandoned) break;
+        await probe.ping();
+        await probe.close();
         return;
       } catch {
         await sleep(50);
@@ -98,6 +127,9 @@ export async function spawnRedisServer(
   try {
     await Promise.race([ready, exited]);
   } catch (error) {
+    abandoned = true;
+    if (probe?.isOpen) probe.destroy();
+    ready.catch(() => {});
     child.kill('SIGKILL');
     throw error;
   }
