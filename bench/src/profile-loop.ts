@@ -10,6 +10,8 @@
  * indexes are written) and
  * `audit-xadd` (a plain XADD of the same fields), `limiter-ioredis` (RedisRateLimiter.limit on
  * ioredis, one sliding-window rule, hot key), `rlf-ioredis` (rate-limiter-flexible's consume),
+ * `limiter-node-redis` (the same limiter on node-redis) and `evalsha-node-redis` (node-redis's
+ * `EVALSHA` of `return 1`: the floor the benchmark page holds that limiter to),
  * `memory-append` (RedisConversationMemory.append of one message over 100 conversations) and
  * `lc-add-message` (`@langchain/redis` addMessage: a bare LPUSH).
  * Prints ops/s and the server's µs per operation (INFO commandstats: the scripts' time, which
@@ -31,6 +33,8 @@ const LOOPS = [
   'audit-xadd',
   'limiter-ioredis',
   'rlf-ioredis',
+  'limiter-node-redis',
+  'evalsha-node-redis',
   'memory-append',
   'lc-add-message',
 ] as const;
@@ -50,12 +54,10 @@ const prefix = `tristack-profile-${process.pid}`;
 const INDEXES = new Set((process.env.AUDIT_INDEXES ?? 'user,conversation,run').split(',').filter(Boolean));
 const DATA = { tool: 'Gmail.SendEmail', outcome: 'success' as const, durationMs: 412 };
 const audit = new RedisAuditLog({ client, prefix });
-const limiter = new RedisRateLimiter({
-  client: io,
-  prefix,
-  name: 'loop',
-  limits: [{ name: 'rpm', algorithm: 'sliding-window', limit: 1_000_000_000, windowMs: 60_000 }],
-});
+const SLIDING = { name: 'rpm', algorithm: 'sliding-window', limit: 1_000_000_000, windowMs: 60_000 } as const;
+const limiter = new RedisRateLimiter({ client: io, prefix, name: 'loop', limits: [SLIDING] });
+const limiterNode = new RedisRateLimiter({ client, prefix, name: 'loop-node', limits: [SLIDING] });
+const trivialSha = String(await client.sendCommand(['SCRIPT', 'LOAD', 'return 1']));
 const flexible = new RateLimiterRedis({
   storeClient: io,
   keyPrefix: prefix,
@@ -94,6 +96,8 @@ const run: Record<(typeof LOOPS)[number], (index: number) => Promise<unknown>> =
     ]),
   'limiter-ioredis': () => limiter.limit('hot'),
   'rlf-ioredis': () => flexible.consume('hot'),
+  'limiter-node-redis': () => limiterNode.limit('hot'),
+  'evalsha-node-redis': () => client.sendCommand(['EVALSHA', trivialSha, '1', `${prefix}:floor`, '1']),
   'memory-append': (index) =>
     memory.append({ userId: `u${index % 100}`, conversationId: 'c' }, [{ role: 'user', content: TEXT }]),
   'lc-add-message': (index) => histories[index % 100]!.addMessage(new HumanMessage(TEXT)),
