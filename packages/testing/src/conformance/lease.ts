@@ -142,9 +142,9 @@ export function describeConversationLease(
       const first = await fresh();
       const second = await context.create();
       let lease = await first.acquire('r', { ttlMs: ttl() });
-      // Three beats outlast the first TTL (1.2 TTLs) and each leaves 0.6 TTL for a descheduled process.
-      for (let beat = 0; beat < 3; beat++) {
-        await context.wait(ttl() * 0.4);
+      // Six beats outlast the first TTL (1.2 TTLs) and each leaves 0.8 TTL for a descheduled process.
+      for (let beat = 0; beat < 6; beat++) {
+        await context.wait(ttl() * 0.2);
         const renewed = await first.renew(lease);
         expect(renewed.fencingToken).toBe(lease.fencingToken);
         expect(renewed.expiresAt).toBeGreaterThan(lease.expiresAt);

@@ -47,4 +47,17 @@ describe.runIf(command)('spawnRedisServer on a port someone else holds', () => {
       await release(holder);
     }
   });
+
+  it('does not take another Redis on the port for its own (that one answers PING too)', async () => {
+    const other = await spawnRedisServer(command!);
+    try {
+      await expect(spawnRedisServer(command!, [], { port: other.port })).rejects.toThrow(
+        /Address already in use/,
+      );
+      // The other server is untouched.
+      expect(other.process.exitCode).toBeNull();
+    } finally {
+      await other.stop();
+    }
+  });
 });

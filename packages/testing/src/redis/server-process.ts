@@ -104,7 +104,7 @@ async function spawnOnce(
   });
   const url = `redis://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
-  // Polls until the server answers; stopped when the start fails, so no probe outlives it (a
+  // Polls until the child answers; stopped when the start fails, so no probe outlives it (a
   // probe of a port held by something that never answers would hang).
   let probe: ReturnType<typeof createClient> | undefined;
   let abandoned = false;
@@ -115,14 +115,19 @@ async function spawnOnce(
       try {
         await probe.connect();
         if (abandoned) break;
-        await probe.ping();
+        // Only our child counts: another server holding the port answers PING too, while ours
+        // exits with "Address already in use" (the start is then tried again).
+        const info = await probe.info('server');
         await probe.close();
-        return;
+        if (info.match(/^process_id:(\d+)/m)?.[1] === String(child.pid)) return;
+        await sleep(50);
       } catch {
         await sleep(50);
       }
     }
-    throw new Error(`[tristack] [harness] \`${command}\` did not answer PING on port ${port}:\n${output}`);
+    throw new Error(
+      `[tristack] [harness] \`${command}\` did not answer on port ${port} (as process ${child.pid}):\n${output}`,
+    );
   })();
   try {
     await Promise.race([ready, exited]);
