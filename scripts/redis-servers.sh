@@ -81,7 +81,7 @@ install_trixie() {
 
 print_env() {
   local prefix="$LOADER --library-path $LIB_DIR"
-  echo "export TRISTACK_REDIS7_SERVER='$(command -v redis-server)'"
+  echo "export TRISTACK_REDIS_SERVER='$(command -v redis-server)'"
   echo "export TRISTACK_REDIS8_SERVER='$prefix $ROOT_DIR/usr/bin/redis-server'"
   echo "export TRISTACK_VALKEY8_SERVER='$prefix $ROOT_DIR/usr/bin/valkey-server'"
 }

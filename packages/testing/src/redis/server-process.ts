@@ -41,9 +41,14 @@ export function splitCommand(command: string): string[] {
 /** How many times a start that met a taken port is tried again. */
 const BIND_ATTEMPTS = 5;
 
+/** A start that failed because its port was taken (the server said so as it exited). */
+class PortTakenError extends Error {}
+
 /**
  * Spawns `command --port N --bind 127.0.0.1 --save "" --appendonly no …extraArgs` and waits
- * until it answers PING. Rejects with the server's own output when it fails to start.
+ * until it answers PING. Rejects with the server's own output when it fails to start. `command`
+ * must run the server in its own process (exec it: a dynamic loader, `env` or `nice` do; a wrapper
+ * that forks does not): the server that answers must report the spawned process's id.
  *
  * A free port is free only until someone binds it: another test file's server may take it between
  * `freePort` and the spawn, or, on a restart on the same port, while the server was down. A start
@@ -58,8 +63,7 @@ export async function spawnRedisServer(
     try {
       return await spawnOnce(command, extraArgs, options.port ?? (await freePort()), options);
     } catch (error) {
-      const taken = error instanceof Error && error.message.includes('Address already in use');
-      if (!taken || attempt >= BIND_ATTEMPTS) throw error;
+      if (!(error instanceof PortTakenError) || attempt >= BIND_ATTEMPTS) throw error;
       if (options.port !== undefined) await sleep(200 * attempt);
     }
   }
@@ -96,11 +100,10 @@ async function spawnOnce(
       reject(new Error(`[tristack] [harness] cannot start \`${command}\`: ${error.message}`)),
     );
     // 'close', not 'exit': by then the server's last words (why it stopped) have been read.
-    child.once('close', (code) =>
-      reject(
-        new Error(`[tristack] [harness] \`${command}\` exited with ${code} on port ${port}:\n${output}`),
-      ),
-    );
+    child.once('close', (code) => {
+      const message = `[tristack] [harness] \`${command}\` exited with ${code} on port ${port}:\n${output}`;
+      reject(output.includes('Address already in use') ? new PortTakenError(message) : new Error(message));
+    });
   });
   const url = `redis://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
@@ -108,25 +111,33 @@ async function spawnOnce(
   // probe of a port held by something that never answers would hang).
   let probe: ReturnType<typeof createClient> | undefined;
   let abandoned = false;
+  let answeredAs: string | undefined;
   const ready = (async () => {
     while (Date.now() < deadline && !abandoned) {
       probe = createClient({ url, socket: { reconnectStrategy: false, connectTimeout: 500 } });
       probe.on('error', () => {});
       try {
         await probe.connect();
-        if (abandoned) break;
+        if (abandoned) {
+          probe.destroy();
+          break;
+        }
         // Only our child counts: another server holding the port answers PING too, while ours
         // exits with "Address already in use" (the start is then tried again).
-        const info = await probe.info('server');
+        answeredAs = (await probe.info('server')).match(/^process_id:(\d+)/m)?.[1];
+        // PING after INFO: a server still loading its data answers INFO, and PING with -LOADING.
+        if (answeredAs === String(child.pid)) await probe.ping();
         await probe.close();
-        if (info.match(/^process_id:(\d+)/m)?.[1] === String(child.pid)) return;
+        if (answeredAs === String(child.pid)) return;
         await sleep(50);
       } catch {
+        if (probe.isOpen) probe.destroy();
         await sleep(50);
       }
     }
+    const other = answeredAs ? ` (process ${answeredAs} did: does the command exec the server?)` : '';
     throw new Error(
-      `[tristack] [harness] \`${command}\` did not answer on port ${port} (as process ${child.pid}):\n${output}`,
+      `[tristack] [harness] \`${command}\` did not answer on port ${port} as process ${child.pid}${other}:\n${output}`,
     );
   })();
   try {
